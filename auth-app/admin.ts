@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { ConfigError } from '../common/config.js';
+import { authConfig } from './config.js';
+import { hashPassword, passwordProblem } from './passwords.js';
+import { openStore } from './store/open.js';
+import type { Store, UserRecord } from './store/store.js';
+
+const usage = `Usage: npm run --silent auth-admin -- <command>
+
+  user add <name> [--permission P]...   create a user; the password is the first line of stdin
+  user passwd <name>                    set a new password (first line of stdin); ends the user's sessions
+  user grant <name> <permission>        add a permission, e.g. logs:read or logs:read:team-a
+  user revoke <name> <permission>       remove a permission
+  user disable <name>                   refuse logins and end the user's sessions
+  user enable <name>                    allow logins again
+  user list                             one JSON object a line
+  sessions end <name>                   end all sessions of a user
+
+The store is AUTH_DATABASE_URL (default sqlite:data/auth.db), as for the service.`;
+
+const usernamePattern = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+const permissionPattern = /^[a-z][a-z0-9-]*(:[a-z0-9*][a-z0-9.-]*)*$/;
+
+class UsageError extends Error {}
+class Refused extends Error {}
+
+async function readPassword(): Promise<string> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    lines.close();
+    return line;
+  }
+  throw new Refused('no password on stdin: pipe it in, e.g. printf "%s\\n" "$PASSWORD" | ...');
+}
+
+async function newPasswordHash(): Promise<string> {
+  const password = await readPassword();
+  const problem = passwordProblem(password);
+  if (problem) throw new Refused(`password refused: ${problem}`);
+  return hashPassword(password);
+}
+
+async function existingUser(store: Store, name: string | undefined): Promise<UserRecord> {
+  if (!name) throw new UsageError('a user name is required');
+  const user = await store.findUser(name);
+  if (!user) throw new Refused(`no user named ${name}`);
+  return user;
+}
+
+function checkedPermission(permission: string | undefined): string {
+  if (!permission || !permissionPattern.test(permission)) {
+    throw new UsageError(`not a permission: ${permission ?? '(none)'}; expected e.g. logs:read or logs:read:team-a`);
+  }
+  return permission;
+}
+
+function parseAddArgs(args: string[]): { name: string; permissions: string[] } {
+  const [name, ...rest] = args;
+  if (!name || !usernamePattern.test(name)) {
+    throw new UsageError(
+      'a user name is 1-128 letters, digits, dot, dash, underscore or @, starting with a letter or digit',
+    );
+  }
+  const permissions: string[] = [];
+  for (let index = 0; index < rest.length; index += 2) {
+    if (rest[index] !== '--permission') throw new UsageError(`unknown option ${rest[index]}`);
+    permissions.push(checkedPermission(rest[index + 1]));
+  }
+  return { name, permissions };
+}
+
+async function userCommand(store: Store, action: string | undefined, args: string[]): Promise<string> {
+  switch (action) {
+    case 'add': {
+      const { name, permissions } = parseAddArgs(args);
+      const user = {
+        id: randomUUID(),
+        username: name,
+        passwordHash: await newPasswordHash(),
+        permissions,
+        createdAt: Date.now(),
+      };
+      if (!(await store.createUser(user))) throw new Refused(`a user named ${name} exists already`);
+      return `user ${name} added`;
+    }
+    case 'passwd': {
+      const user = await existingUser(store, args[0]);
+      await store.setPasswordHash(user.id, await newPasswordHash(), { endSessions: true });
+      return `password of ${user.username} changed; its sessions ended`;
+    }
+    case 'grant':
+    case 'revoke': {
+      const user = await existingUser(store, args[0]);
+      const permission = checkedPermission(args[1]);
+      const others = user.permissions.filter((held) => held !== permission);
+      await store.setPermissions(user.id, action === 'grant' ? [...others, permission] : others);
+      return `${action === 'grant' ? 'granted' : 'revoked'} ${permission} ${action === 'grant' ? 'to' : 'from'} ${user.username}`;
+    }
+    case 'disable':
+    case 'enable': {
+      const user = await existingUser(store, args[0]);
+      await store.setDisabled(user.id, action === 'disable');
+      return action === 'disable'
+        ? `user ${user.username} disabled; its sessions ended`
+        : `user ${user.username} enabled`;
+    }
+    case 'list': {
+      const users = await store.listUsers();
+      return users
+        .map(({ username, permissions, disabled, createdAt }) =>
+          JSON.stringify({ username, permissions, disabled, createdAt: new Date(createdAt).toISOString() }),
+        )
+        .join('\n');
+    }
+    default:
+      throw new UsageError(`unknown user command: ${action ?? '(none)'}`);
+  }
+}
+
+async function run(argv: string[]): Promise<string> {
+  const [group, action, ...args] = argv;
+  if (group === undefined || group === 'help' || group === '--help') throw new UsageError('');
+  const store = await openStore(authConfig(process.env).databaseUrl, {
+    poolSize: 2,
+    connectTimeoutMs: 5000,
+    queryTimeoutMs: 5000,
+  });
+  try {
+    if (group === 'user') return await userCommand(store, action, args);
+    if (group === 'sessions' && action === 'end') {
+      const user = await existingUser(store, args[0]);
+      return `${await store.deleteUserSessions(user.id)} sessions of ${user.username} ended`;
+    }
+    throw new UsageError(`unknown command: ${[group, action].filter(Boolean).join(' ')}`);
+  } finally {
+    await store.close();
+  }
+}
+
+try {
+  const output = await run(process.argv.slice(2));
+  if (output) process.stdout.write(`${output}\n`);
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message ? `${error.message}\n\n` : ''}${usage}\n`);
+    process.exitCode = 2;
+  } else if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 2;
+  } else if (error instanceof Refused) {
+    process.stderr.write(`refused: ${error.message}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

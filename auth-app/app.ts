@@ -1,0 +1,58 @@
+import { bodyParser } from '@koa/bodyparser';
+import Koa from 'koa';
+import type { Document } from 'openapi-backend';
+import { docsRoutes } from '../common/docs.js';
+import { problemResponses } from '../common/errors.js';
+import { requestLogger, type Logger } from '../common/logger.js';
+import { Problem } from '../common/problem.js';
+import type { SpecValidator } from '../common/spec.js';
+import { validateRequests } from '../common/validate-request.js';
+import { authenticate } from './authenticate.js';
+import type { AuthConfig } from './config.js';
+import type { Login } from './login.js';
+import { healthRoutes } from './routes/health.js';
+import { loginRoutes } from './routes/login.js';
+import { sessionListRoutes } from './routes/sessions.js';
+import { sessionRoutes } from './routes/session.js';
+import type { Sessions } from './sessions.js';
+import { StoreUnavailableError } from './store/driver.js';
+import type { Store } from './store/store.js';
+
+export interface AuthAppParts {
+  config: AuthConfig;
+  spec: Document;
+  validator: SpecValidator;
+  store: Store;
+  sessions: Sessions;
+  login: Login;
+  logger: Logger;
+}
+
+const storeFailure = (error: unknown) =>
+  error instanceof StoreUnavailableError
+    ? new Problem('unavailable', { detail: 'The session store is unreachable', headers: { 'Retry-After': '5' } })
+    : undefined;
+
+export function createAuthApp(parts: AuthAppParts): Koa {
+  const { config, sessions } = parts;
+  const app = new Koa({ proxy: config.trustProxy });
+  const requireSession = authenticate(sessions, config.realm);
+  app.use(requestLogger(parts.logger));
+  app.use(problemResponses(storeFailure));
+  app.use(async function noStore(ctx, next) {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' }));
+  app.use(validateRequests(parts.validator));
+  const routers = [
+    healthRoutes(parts.store),
+    docsRoutes(parts.spec, 'auth-app API'),
+    loginRoutes(parts.login, config.session),
+    sessionRoutes(requireSession, sessions, config.session, config.realm),
+    sessionListRoutes(requireSession, sessions, config.session),
+  ];
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

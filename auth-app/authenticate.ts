@@ -1,0 +1,34 @@
+import type { Middleware } from 'koa';
+import { Problem } from '../common/problem.js';
+import type { ValidatedState } from '../common/validate-request.js';
+import type { Sessions } from './sessions.js';
+import type { SessionWithUser } from './store/store.js';
+
+export interface SessionState {
+  session: SessionWithUser;
+}
+
+export const bearerChallenge = (realm: string, error?: string): string =>
+  error ? `Bearer realm="${realm}", error="${error}"` : `Bearer realm="${realm}"`;
+
+/** Reads the Bearer token and puts the live session on ctx.state, or answers 401 as RFC 6750 section 3 says. */
+export function authenticate(sessions: Sessions, realm: string): Middleware<ValidatedState & SessionState> {
+  return async function requireBearerSession(ctx, next) {
+    const [scheme, token, ...rest] = (ctx.get('authorization') || '').trim().split(/\s+/);
+    if (scheme?.toLowerCase() !== 'bearer' || !token) {
+      throw new Problem('unauthenticated', {
+        detail: 'Send the session token as Authorization: Bearer <token>',
+        headers: { 'WWW-Authenticate': bearerChallenge(realm) },
+      });
+    }
+    const session = rest.length === 0 ? await sessions.authenticate(token) : undefined;
+    if (!session) {
+      throw new Problem('invalidToken', {
+        detail: 'The token is malformed, unknown, expired or revoked',
+        headers: { 'WWW-Authenticate': bearerChallenge(realm, 'invalid_token') },
+      });
+    }
+    ctx.state.session = session;
+    await next();
+  };
+}

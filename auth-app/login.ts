@@ -1,0 +1,47 @@
+import type { Logger } from '../common/logger.js';
+import { hashPassword, needsRehash, timingDummyHash, verifyPassword } from './passwords.js';
+import type { ClientInfo, Sessions } from './sessions.js';
+import { usernameKey } from './store/sql-store.js';
+import type { SessionWithUser, Store } from './store/store.js';
+import type { LoginThrottle } from './throttle.js';
+
+export type LoginOutcome =
+  | { outcome: 'success'; token: string; session: SessionWithUser }
+  | { outcome: 'invalid' }
+  | { outcome: 'throttled'; retryAfterSeconds: number };
+
+/** Unknown user, wrong password and disabled user take the same path through Argon2id and give the same answer. */
+export class Login {
+  constructor(
+    private readonly store: Store,
+    private readonly sessions: Sessions,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  async attempt(username: string, password: string, client: ClientInfo, log: Logger): Promise<LoginOutcome> {
+    const key = usernameKey(username);
+    const retryAfterSeconds = await this.throttle.retryAfter(key, client.clientAddress);
+    if (retryAfterSeconds > 0) {
+      log.warn({ username: key, clientAddress: client.clientAddress, outcome: 'throttled' }, 'login attempt');
+      return { outcome: 'throttled', retryAfterSeconds };
+    }
+    const user = await this.store.findUser(username);
+    const passwordMatches = await verifyPassword(user?.passwordHash ?? (await timingDummyHash()), password);
+    if (!user || !passwordMatches || user.disabled) {
+      await this.throttle.failed(key, client.clientAddress);
+      const reason = !user ? 'unknown-user' : user.disabled ? 'disabled' : 'wrong-password';
+      log.info({ username: key, clientAddress: client.clientAddress, outcome: 'failure', reason }, 'login attempt');
+      return { outcome: 'invalid' };
+    }
+    await this.throttle.succeeded(key, client.clientAddress);
+    if (needsRehash(user.passwordHash)) {
+      await this.store.setPasswordHash(user.id, await hashPassword(password), { endSessions: false });
+    }
+    const { token, session } = await this.sessions.start(user, client);
+    log.info(
+      { username: key, clientAddress: client.clientAddress, outcome: 'success', sessionId: session.id },
+      'login attempt',
+    );
+    return { outcome: 'success', token, session };
+  }
+}

@@ -1,0 +1,56 @@
+import type { DestinationStream } from 'pino';
+import { createLogger, type Logger } from '../common/logger.js';
+import { listen } from '../common/serve.js';
+import { createSpecValidator, loadSpec } from '../common/spec.js';
+import { createAuthApp } from './app.js';
+import type { AuthConfig } from './config.js';
+import { Login } from './login.js';
+import { Sessions, type Clock } from './sessions.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
+import { LoginThrottle } from './throttle.js';
+
+export interface AuthService {
+  url: string;
+  log: Logger;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+export interface AuthServiceOptions {
+  now?: Clock;
+  logDestination?: DestinationStream;
+}
+
+/** env -> store -> app -> listen, plus the background purge of expired sessions and old login failures. */
+export async function startAuthService(config: AuthConfig, options: AuthServiceOptions = {}): Promise<AuthService> {
+  const now = options.now ?? Date.now;
+  const logger = createLogger('auth-app', config.logLevel, options.logDestination);
+  const spec = loadSpec('auth');
+  const [store, validator] = await Promise.all([
+    openStore(config.databaseUrl, config.postgres),
+    createSpecValidator(spec),
+  ]);
+  const sessions = new Sessions(store, config.session, now);
+  const throttle = new LoginThrottle(store, config.throttle, now);
+  const login = new Login(store, sessions, throttle);
+  const app = createAuthApp({ config, spec, validator, store, sessions, login, logger });
+  const listening = await listen(app, config.host, config.port);
+  const purge = setInterval(() => {
+    Promise.all([sessions.purgeExpired(), throttle.purgeExpired()])
+      .then(([sessionsPurged]) => sessionsPurged > 0 && logger.info({ sessionsPurged }, 'expired sessions purged'))
+      .catch((error: unknown) => logger.warn({ err: error }, 'purge failed'));
+  }, config.purgeIntervalMs);
+  purge.unref();
+  logger.info({ url: listening.url, store: config.databaseUrl.split(':')[0] }, 'auth-app listening');
+  return {
+    url: listening.url,
+    log: logger,
+    store,
+    stop: async () => {
+      clearInterval(purge);
+      await listening.close();
+      await store.close();
+    },
+  };
+}

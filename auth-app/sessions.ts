@@ -1,0 +1,91 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SessionRecord, SessionWithUser, Store, UserRecord } from './store/store.js';
+
+export interface SessionPolicy {
+  idleTimeoutMs: number;
+  maxAgeMs: number;
+  /** lastSeen is written at most this often per session, so validation is a read, not a write. */
+  touchIntervalMs: number;
+}
+
+export type Clock = () => number;
+
+export interface ClientInfo {
+  clientAddress: string;
+  userAgent: string;
+}
+
+/** A token is `<session id>.<secret>`: 16 + 32 CSPRNG bytes; only SHA-256(secret) is stored. */
+const tokenPattern = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+
+const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+function secretMatches(secret: string, storedHash: string): boolean {
+  const given = Buffer.from(hashSecret(secret), 'hex');
+  const stored = Buffer.from(storedHash, 'hex');
+  return given.length === stored.length && timingSafeEqual(given, stored);
+}
+
+export const idleExpiry = (session: SessionRecord, policy: SessionPolicy): number =>
+  Math.min(session.lastSeenAt + policy.idleTimeoutMs, session.expiresAt);
+
+export class Sessions {
+  constructor(
+    private readonly store: Store,
+    private readonly policy: SessionPolicy,
+    private readonly now: Clock,
+  ) {}
+
+  async start(user: UserRecord, client: ClientInfo): Promise<{ token: string; session: SessionWithUser }> {
+    const id = randomBytes(16).toString('base64url');
+    const secret = randomBytes(32).toString('base64url');
+    const now = this.now();
+    const record: SessionRecord = {
+      id,
+      secretHash: hashSecret(secret),
+      userId: user.id,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + this.policy.maxAgeMs,
+      clientAddress: client.clientAddress,
+      userAgent: client.userAgent.slice(0, 512),
+    };
+    await this.store.createSession(record);
+    const session = { ...record, username: user.username, permissions: user.permissions, userDisabled: false };
+    return { token: `${id}.${secret}`, session };
+  }
+
+  /** The live session a token names, or undefined when it is malformed, unknown, expired, idle or its user disabled. */
+  async authenticate(token: string): Promise<SessionWithUser | undefined> {
+    const parts = tokenPattern.exec(token);
+    if (!parts) return undefined;
+    const [, sessionId = '', secret = ''] = parts;
+    const session = await this.store.findSession(sessionId);
+    if (!session || !secretMatches(secret, session.secretHash)) return undefined;
+    const now = this.now();
+    if (session.userDisabled || now >= idleExpiry(session, this.policy)) return undefined;
+    if (now - session.lastSeenAt >= this.policy.touchIntervalMs) {
+      await this.store.touchSession(session.id, now);
+      session.lastSeenAt = now;
+    }
+    return session;
+  }
+
+  list(userId: string): Promise<SessionRecord[]> {
+    const now = this.now();
+    return this.store.listSessions(userId, { now, lastSeenAfter: now - this.policy.idleTimeoutMs });
+  }
+
+  end(sessionId: string, userId?: string): Promise<boolean> {
+    return this.store.deleteSession(sessionId, userId);
+  }
+
+  endAll(userId: string): Promise<number> {
+    return this.store.deleteUserSessions(userId);
+  }
+
+  purgeExpired(): Promise<number> {
+    const now = this.now();
+    return this.store.purgeSessions(now, now - this.policy.idleTimeoutMs);
+  }
+}

@@ -1,0 +1,30 @@
+/** Versioned schema changes, applied in order at start; the same SQL runs on SQLite and PostgreSQL. */
+export const migrations: readonly string[] = [
+  `CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    username_key TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL
+  );
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    client_address TEXT NOT NULL,
+    user_agent TEXT NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions (user_id);
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+  CREATE TABLE login_failures (
+    username_key TEXT NOT NULL,
+    client_address TEXT NOT NULL,
+    failed_at BIGINT NOT NULL
+  );
+  CREATE INDEX login_failures_key ON login_failures (username_key, client_address, failed_at);`,
+];

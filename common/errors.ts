@@ -1,0 +1,29 @@
+import type { Middleware } from 'koa';
+import type { RequestState } from './logger.js';
+import { Problem, toProblem } from './problem.js';
+
+export const problemContentType = 'application/problem+json';
+
+/** Lets a service turn its own domain errors (a lost database, say) into problems. */
+export type ErrorTranslator = (error: unknown) => Problem | undefined;
+
+/** The one place where thrown errors become RFC 9457 responses. */
+export function problemResponses(translate: ErrorTranslator = () => undefined): Middleware<RequestState> {
+  return async function problemResponse(ctx, next) {
+    try {
+      await next();
+      if (ctx.body === undefined && ctx.status === 404)
+        throw new Problem('notFound', { detail: `No route for ${ctx.path}` });
+      if (ctx.body === undefined && ctx.status === 405)
+        throw new Problem('methodNotAllowed', { detail: `${ctx.method} is not allowed here` });
+    } catch (error) {
+      const problem = translate(error) ?? toProblem(error);
+      if (problem.status >= 500) ctx.state.log?.error({ err: error, status: problem.status }, problem.message);
+      if (ctx.headerSent || !ctx.writable) return;
+      ctx.status = problem.status;
+      ctx.set(problem.headers);
+      ctx.type = problemContentType;
+      ctx.body = problem.toBody(ctx.path);
+    }
+  };
+}

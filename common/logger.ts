@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+/** Field names that could carry a secret are censored wherever they appear in a log object. */
+const redactPaths = ['password', 'token', 'authorization', '*.password', '*.token', '*.authorization'];
+
+export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
+  return pino({ name, level, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
+}
+
+export interface RequestState {
+  requestId: string;
+  log: Logger;
+}
+
+const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Logs one line per request (never headers or bodies) and gives handlers a child logger carrying the request id. */
+export function requestLogger(logger: Logger): Middleware<RequestState> {
+  return async function requestLog(ctx, next) {
+    const offered = ctx.get('x-request-id');
+    const requestId = requestIdPattern.test(offered) ? offered : randomUUID();
+    const started = performance.now();
+    ctx.state.requestId = requestId;
+    ctx.state.log = logger.child({ requestId });
+    ctx.set('X-Request-Id', requestId);
+    try {
+      await next();
+    } finally {
+      ctx.state.log.info(
+        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
+        'request',
+      );
+    }
+  };
+}

@@ -1,0 +1,51 @@
+import type { Readable } from 'node:stream';
+import type { Middleware, ParameterizedContext } from 'koa';
+import type { ValidatedState } from './validate-request.js';
+
+interface OperationShape {
+  parameters: { query?: unknown; path?: unknown; header?: unknown };
+  requestBody?: unknown;
+  responses: object;
+}
+
+type JsonContent<C> = C extends { content: { 'application/json': infer B } } ? B : undefined;
+
+/** The request as the spec validated and coerced it, typed from the generated operation. */
+export interface OperationInput<O extends OperationShape> {
+  path: O['parameters'] extends { path: infer P } ? P : Record<string, never>;
+  query: O['parameters'] extends { query?: infer Q } ? NonNullable<Q> : Record<string, never>;
+  body: JsonContent<NonNullable<O['requestBody']>>;
+}
+
+type Headers = Record<string, string>;
+
+type BodyOf<R> = R extends { content: infer C }
+  ? C extends { 'application/json': infer J }
+    ? J
+    : C extends { 'application/problem+json': infer P }
+      ? P
+      : string | Readable
+  : undefined;
+
+/** One member per declared status: a handler cannot answer a status or body shape the spec does not declare. */
+export type Reply<O extends OperationShape> = {
+  [S in keyof O['responses'] & number]: BodyOf<O['responses'][S]> extends undefined
+    ? { status: S; headers?: Headers; body?: undefined }
+    : { status: S; headers?: Headers; body: BodyOf<O['responses'][S]>; type?: string };
+}[keyof O['responses'] & number];
+
+export type OperationContext<State> = ParameterizedContext<ValidatedState & State>;
+
+export function operation<O extends OperationShape, State = object>(
+  handler: (ctx: OperationContext<State>, input: OperationInput<O>) => Promise<Reply<O>> | Reply<O>,
+): Middleware<ValidatedState & State> {
+  return async function handleOperation(ctx) {
+    const reply = await handler(ctx, ctx.state.input as unknown as OperationInput<O>);
+    if (reply.headers) ctx.set(reply.headers);
+    ctx.status = reply.status;
+    if (reply.body !== undefined) {
+      ctx.body = reply.body;
+      if ('type' in reply && reply.type) ctx.type = reply.type;
+    }
+  };
+}
