@@ -149,7 +149,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Username: string;
         /** @example logs:read:team-a */
         Permission: string;
         SessionId: string;

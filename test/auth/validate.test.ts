@@ -1,0 +1,92 @@
+import test from 'ava';
+import { startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
+
+let auth: TestAuth;
+test.before(async () => {
+  auth = await startAuth({ AUTH_SESSION_IDLE_TIMEOUT: '600', AUTH_SESSION_MAX_AGE: '3600', AUTH_SESSION_TOUCH_INTERVAL: '60' });
+  await auth.addUser('alice', testPassword, ['logs:read:team-a']);
+  await auth.addUser('root', testPassword, ['logs:read']);
+});
+test.after.always(() => auth.stop());
+
+const validate = (token: string | undefined, permission?: string, headers: Record<string, string> = {}) =>
+  auth.request('/auth/validate', {
+    method: 'POST',
+    ...(token === undefined ? {} : { token }),
+    headers,
+    ...(permission === undefined ? {} : { json: { permission } }),
+  });
+
+test('a live token validates with its user, permissions and times', async (t) => {
+  const token = await auth.login('alice', testPassword);
+  const response = await validate(token);
+  t.is(response.status, 200);
+  const body = response.json as Record<string, unknown>;
+  t.is(body.active, true);
+  t.is(body.username, 'alice');
+  t.deepEqual(body.permissions, ['logs:read:team-a']);
+  t.is(body.sessionId, token.split('.')[0]);
+  t.is(Date.parse(body.idleExpiresAt as string) - auth.clock.now(), 600_000);
+});
+
+test('no Authorization header: 401 with a Bearer challenge and no error code', async (t) => {
+  const response = await validate(undefined);
+  t.is(response.status, 401);
+  t.is(response.headers.get('www-authenticate'), 'Bearer realm="pod-logs"');
+});
+
+test('another scheme counts as no credentials', async (t) => {
+  const response = await validate(undefined, undefined, { authorization: 'Basic YWxpY2U6cGFzcw==' });
+  t.is(response.status, 401);
+  t.is(response.headers.get('www-authenticate'), 'Bearer realm="pod-logs"');
+});
+
+for (const [name, token] of [
+  ['malformed', 'not-a-token'],
+  ['unknown', `${'A'.repeat(22)}.${'B'.repeat(43)}`],
+  ['very long', 'x'.repeat(8000)],
+] as const) {
+  test(`a ${name} token: 401 invalid_token`, async (t) => {
+    const response = await validate(token);
+    t.is(response.status, 401);
+    t.is(response.headers.get('www-authenticate'), 'Bearer realm="pod-logs", error="invalid_token"');
+  });
+}
+
+test('the right session id with a wrong secret is refused', async (t) => {
+  const token = await auth.login('alice', testPassword);
+  const forged = `${token.split('.')[0]}.${'C'.repeat(43)}`;
+  t.is((await validate(forged)).status, 401);
+  t.is((await validate(token)).status, 200);
+});
+
+test('a held namespace permission is granted, another namespace is 403 insufficient_scope', async (t) => {
+  const token = await auth.login('alice', testPassword);
+  t.is((await validate(token, 'logs:read:team-a')).status, 200);
+  const denied = await validate(token, 'logs:read:team-b');
+  t.is(denied.status, 403);
+  t.regex(denied.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
+  t.is((await validate(token, 'logs:read')).status, 403, 'a namespace grant does not grant every namespace');
+});
+
+test('logs:read grants every namespace', async (t) => {
+  const token = await auth.login('root', testPassword);
+  t.is((await validate(token, 'logs:read:anything')).status, 200);
+  t.is((await validate(token, 'logs:readx')).status, 403);
+});
+
+test('a malformed permission is a 400 naming the field', async (t) => {
+  const token = await auth.login('alice', testPassword);
+  const response = await validate(token, 'Logs Read');
+  t.is(response.status, 400);
+  t.is((response.json as { errors: Array<{ name: string }> }).errors[0]?.name, 'body.permission');
+});
+
+test('revoking a permission applies to live sessions at once', async (t) => {
+  await auth.addUser('carol', testPassword, ['logs:read:team-c']);
+  const token = await auth.login('carol', testPassword);
+  t.is((await validate(token, 'logs:read:team-c')).status, 200);
+  const carol = await auth.service.store.findUser('carol');
+  await auth.service.store.setPermissions(carol!.id, []);
+  t.is((await validate(token, 'logs:read:team-c')).status, 403);
+});

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { authConfig, type AuthConfig } from '../../auth-app/config.js';
+import { hashPassword } from '../../auth-app/passwords.js';
+import { startAuthService, type AuthService } from '../../auth-app/service.js';
+import { contractClient, type Client } from './http.js';
+
+export class TestClock {
+  constructor(public current = Date.parse('2026-01-01T00:00:00Z')) {}
+  readonly now = (): number => this.current;
+  advance(seconds: number): void {
+    this.current += seconds * 1000;
+  }
+}
+
+export interface TestAuth {
+  service: AuthService;
+  url: string;
+  dir: string;
+  databaseUrl: string;
+  clock: TestClock;
+  logLines: string[];
+  request: Client;
+  addUser(username: string, password: string, permissions?: string[]): Promise<void>;
+  login(username: string, password: string): Promise<string>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const testPassword = 'correct horse battery staple';
+
+/** A real auth-app on an ephemeral port with its own SQLite file (or the given database), a test clock and captured logs. */
+export async function startAuth(env: Record<string, string> = {}): Promise<TestAuth> {
+  const dir = mkdtempSync(join(tmpdir(), 'auth-test-'));
+  const databaseUrl = env.AUTH_DATABASE_URL ?? `sqlite:${join(dir, 'auth.db')}`;
+  const config: AuthConfig = authConfig({ AUTH_PORT: '0', AUTH_LOG_LEVEL: 'info', ...env, AUTH_DATABASE_URL: databaseUrl });
+  const clock = new TestClock();
+  const logLines: string[] = [];
+  const logDestination = { write: (line: string) => void logLines.push(line) };
+  const start = () => startAuthService(config, { now: clock.now, logDestination });
+  let service = await start();
+  const auth: TestAuth = {
+    get service() {
+      return service;
+    },
+    get url() {
+      return service.url;
+    },
+    dir,
+    databaseUrl,
+    clock,
+    logLines,
+    request: contractClient('auth', () => service.url),
+    addUser: async (username, password, permissions = []) => {
+      const passwordHash = await hashPassword(password);
+      await service.store.createUser({ id: randomUUID(), username, passwordHash, permissions, createdAt: clock.now() });
+    },
+    login: async (username, password) => {
+      const response = await auth.request('/auth/login', { method: 'POST', json: { username, password } });
+      if (response.status !== 200) throw new Error(`login of ${username} answered ${response.status}: ${response.text}`);
+      return (response.json as { token: string }).token;
+    },
+    restart: async () => {
+      await service.stop();
+      service = await start();
+    },
+    stop: async () => {
+      await service.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return auth;
+}

@@ -1,0 +1,32 @@
+import { assertMatchesSpec, type CheckedResponse } from './contract.js';
+
+export interface RequestOptions {
+  method?: string;
+  token?: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: string;
+}
+
+export type Client = (path: string, options?: RequestOptions) => Promise<CheckedResponse>;
+
+/** Real HTTP to a running service; every response is checked against that service's spec before the test sees it. */
+export function contractClient(spec: 'auth' | 'logs', baseUrl: () => string): Client {
+  return async (path, options = {}) => {
+    const method = options.method ?? 'GET';
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    let body = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(baseUrl() + path, { method, headers, body });
+    const text = await response.text();
+    const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+    const json: unknown = contentType.includes('json') && !contentType.includes('ndjson') && text ? JSON.parse(text) : undefined;
+    const checked = { status: response.status, headers: response.headers, contentType, text, json };
+    await assertMatchesSpec(spec, method, path, checked);
+    return checked;
+  };
+}
