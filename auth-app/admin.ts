@@ -91,8 +91,8 @@ async function userCommand(store: Store, action: string | undefined, args: strin
     }
     case 'grant':
     case 'revoke': {
-      const user = await existingUser(store, args[0]);
       const permission = checkedPermission(args[1]);
+      const user = await existingUser(store, args[0]);
       const others = user.permissions.filter((held) => held !== permission);
       await store.setPermissions(user.id, action === 'grant' ? [...others, permission] : others);
       return `${action === 'grant' ? 'granted' : 'revoked'} ${permission} ${action === 'grant' ? 'to' : 'from'} ${user.username}`;

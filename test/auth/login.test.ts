@@ -12,10 +12,18 @@ test.before(async () => {
 test.after.always(() => auth.stop());
 
 test('login returns a Bearer token, its expiry and the session, never cached', async (t) => {
-  const response = await auth.request('/auth/login', { method: 'POST', json: { username: 'alice', password: testPassword } });
+  const response = await auth.request('/auth/login', {
+    method: 'POST',
+    json: { username: 'alice', password: testPassword },
+  });
   t.is(response.status, 200);
   t.is(response.headers.get('cache-control'), 'no-store');
-  const body = response.json as { token: string; tokenType: string; expiresAt: string; session: { username: string; permissions: string[] } };
+  const body = response.json as {
+    token: string;
+    tokenType: string;
+    expiresAt: string;
+    session: { username: string; permissions: string[] };
+  };
   t.is(body.tokenType, 'Bearer');
   t.regex(body.token, /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
   t.is(body.session.username, 'Alice', 'usernames are case-insensitive, the stored spelling is returned');
@@ -51,8 +59,14 @@ test('wrong password, unknown user and disabled user get the same 401 body', asy
 test('every login attempt is logged with user, address and outcome, never the password', async (t) => {
   await auth.request('/auth/login', { method: 'POST', json: { username: 'alice', password: 'secret-wrong-guess' } });
   await auth.login('alice', testPassword);
-  const attempts = auth.logLines.filter((line) => line.includes('"login attempt"')).map((line) => JSON.parse(line) as Record<string, unknown>);
-  t.true(attempts.some((entry) => entry.outcome === 'failure' && entry.username === 'alice' && entry.clientAddress === '127.0.0.1'));
+  const attempts = auth.logLines
+    .filter((line) => line.includes('"login attempt"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  t.true(
+    attempts.some(
+      (entry) => entry.outcome === 'failure' && entry.username === 'alice' && entry.clientAddress === '127.0.0.1',
+    ),
+  );
   t.true(attempts.some((entry) => entry.outcome === 'success'));
   t.false(auth.logLines.join('\n').includes('secret-wrong-guess'));
   t.false(auth.logLines.join('\n').includes(testPassword));

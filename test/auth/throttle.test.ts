@@ -10,7 +10,11 @@ test.before(async () => {
 test.after.always(() => auth.stop());
 
 const attempt = (username: string, password: string, address: string) =>
-  auth.request('/auth/login', { method: 'POST', json: { username, password }, headers: { 'x-forwarded-for': address } });
+  auth.request('/auth/login', {
+    method: 'POST',
+    json: { username, password },
+    headers: { 'x-forwarded-for': address },
+  });
 
 test.serial('failures past the limit get 429 with Retry-After, even with the right password', async (t) => {
   for (let index = 0; index < 3; index += 1) t.is((await attempt('victim', 'wrong password!', '10.0.0.1')).status, 401);

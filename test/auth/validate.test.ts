@@ -3,7 +3,11 @@ import { startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
 
 let auth: TestAuth;
 test.before(async () => {
-  auth = await startAuth({ AUTH_SESSION_IDLE_TIMEOUT: '600', AUTH_SESSION_MAX_AGE: '3600', AUTH_SESSION_TOUCH_INTERVAL: '60' });
+  auth = await startAuth({
+    AUTH_SESSION_IDLE_TIMEOUT: '600',
+    AUTH_SESSION_MAX_AGE: '3600',
+    AUTH_SESSION_TOUCH_INTERVAL: '60',
+  });
   await auth.addUser('alice', testPassword, ['logs:read:team-a']);
   await auth.addUser('root', testPassword, ['logs:read']);
 });

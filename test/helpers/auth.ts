@@ -35,7 +35,12 @@ export const testPassword = 'correct horse battery staple';
 export async function startAuth(env: Record<string, string> = {}): Promise<TestAuth> {
   const dir = mkdtempSync(join(tmpdir(), 'auth-test-'));
   const databaseUrl = env.AUTH_DATABASE_URL ?? `sqlite:${join(dir, 'auth.db')}`;
-  const config: AuthConfig = authConfig({ AUTH_PORT: '0', AUTH_LOG_LEVEL: 'info', ...env, AUTH_DATABASE_URL: databaseUrl });
+  const config: AuthConfig = authConfig({
+    AUTH_PORT: '0',
+    AUTH_LOG_LEVEL: 'info',
+    ...env,
+    AUTH_DATABASE_URL: databaseUrl,
+  });
   const clock = new TestClock();
   const logLines: string[] = [];
   const logDestination = { write: (line: string) => void logLines.push(line) };
@@ -59,7 +64,8 @@ export async function startAuth(env: Record<string, string> = {}): Promise<TestA
     },
     login: async (username, password) => {
       const response = await auth.request('/auth/login', { method: 'POST', json: { username, password } });
-      if (response.status !== 200) throw new Error(`login of ${username} answered ${response.status}: ${response.text}`);
+      if (response.status !== 200)
+        throw new Error(`login of ${username} answered ${response.status}: ${response.text}`);
       return (response.json as { token: string }).token;
     },
     restart: async () => {

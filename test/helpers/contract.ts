@@ -66,14 +66,18 @@ export async function assertMatchesSpec(
   }
   const media = content[response.contentType];
   if (!media) {
-    throw new Error(`${operation.operationId} ${response.status} does not declare ${response.contentType || 'an empty body'}`);
+    throw new Error(
+      `${operation.operationId} ${response.status} does not declare ${response.contentType || 'an empty body'}`,
+    );
   }
   if (!media.schema || !response.contentType.includes('json')) return;
   const validate = validatorFor(media.schema);
   const bodies = response.contentType === 'application/x-ndjson' ? ndjson(response.text) : [response.json];
   for (const body of bodies) {
     if (!validate(body)) {
-      throw new Error(`${operation.operationId} ${response.status} body breaks the spec: ${ajv.errorsText(validate.errors)}`);
+      throw new Error(
+        `${operation.operationId} ${response.status} body breaks the spec: ${ajv.errorsText(validate.errors)}`,
+      );
     }
   }
 }

@@ -24,7 +24,8 @@ export function contractClient(spec: 'auth' | 'logs', baseUrl: () => string): Cl
     const response = await fetch(baseUrl() + path, { method, headers, body });
     const text = await response.text();
     const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
-    const json: unknown = contentType.includes('json') && !contentType.includes('ndjson') && text ? JSON.parse(text) : undefined;
+    const json: unknown =
+      contentType.includes('json') && !contentType.includes('ndjson') && text ? JSON.parse(text) : undefined;
     const checked = { status: response.status, headers: response.headers, contentType, text, json };
     await assertMatchesSpec(spec, method, path, checked);
     return checked;

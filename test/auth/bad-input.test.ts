@@ -1,0 +1,113 @@
+import { request as rawRequest } from 'node:http';
+import test from 'ava';
+import { startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
+
+let auth: TestAuth;
+let token: string;
+test.before(async () => {
+  auth = await startAuth();
+  await auth.addUser('alice', testPassword);
+  token = await auth.login('alice', testPassword);
+});
+test.after.always(() => auth.stop());
+
+const login = (body: string, contentType = 'application/json') =>
+  auth.request('/auth/login', { method: 'POST', body, headers: { 'content-type': contentType } });
+
+const cases: Array<[string, string, number]> = [
+  ['malformed JSON', '{"username": "alice", ', 400],
+  ['a JSON string', '"alice"', 400],
+  ['a JSON array', '[]', 400],
+  ['wrong types', '{"username": 1, "password": true}', 400],
+  ['a missing field', '{"username": "alice"}', 400],
+  ['an unknown field', '{"username": "alice", "password": "x", "admin": true}', 400],
+  ['an empty username', '{"username": "", "password": "x"}', 400],
+  ['a 2000-character password', JSON.stringify({ username: 'alice', password: 'p'.repeat(2000) }), 400],
+  ['a body over the limit', JSON.stringify({ username: 'alice', password: 'p'.repeat(20_000) }), 413],
+  ['NUL and odd unicode', JSON.stringify({ username: 'al\u0000ice\u202e', password: '\ud800x' }), 401],
+];
+
+for (const [name, body, status] of cases) {
+  test(`login with ${name}: ${status} problem+json`, async (t) => {
+    const response = await login(body);
+    t.is(response.status, status);
+    t.is(response.contentType, 'application/problem+json');
+  });
+}
+
+test('a validation error names the offending field', async (t) => {
+  const response = await login('{"username": 1, "password": "x"}');
+  t.deepEqual(
+    (response.json as { errors: Array<{ name: string }> }).errors.map((error) => error.name),
+    ['body.username'],
+  );
+});
+
+test('a body that is not JSON: 415', async (t) => {
+  t.is((await login('username=alice', 'application/x-www-form-urlencoded')).status, 415);
+  t.is((await login('alice', 'text/plain')).status, 415);
+});
+
+test('unknown routes and methods: 404 and 405 problems', async (t) => {
+  const missing = await auth.request('/auth/nothing');
+  t.is(missing.status, 404);
+  t.is(missing.contentType, 'application/problem+json');
+  const wrongMethod = await auth.request('/auth/login');
+  t.is(wrongMethod.status, 405);
+  t.is(wrongMethod.contentType, 'application/problem+json');
+});
+
+test('odd Authorization headers never give a 5xx', async (t) => {
+  for (const value of [
+    'Bearer',
+    'Bearer  ',
+    'bearer a b',
+    `Bearer ${token} extra`,
+    'Bearer \u00ff\u00fe',
+    `Bearer ${'.'.repeat(65)}`,
+  ]) {
+    const response = await auth.request('/auth/validate', { method: 'POST', headers: { authorization: value } });
+    t.is(response.status, 401, value);
+  }
+});
+
+test('headers over 16 KiB are refused with 431, not a crash', async (t) => {
+  const status = await new Promise<number>((resolve, reject) => {
+    const request = rawRequest(
+      `${auth.url}/auth/session`,
+      { headers: { 'x-padding': 'a'.repeat(20_000) } },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
+  t.is(status, 431);
+  t.is((await auth.request('/healthz')).status, 200);
+});
+
+test('validate with a bad body: 400; with a non-JSON body: 415', async (t) => {
+  const bad = await auth.request('/auth/validate', { method: 'POST', token, json: { permission: 5 } });
+  t.is(bad.status, 400);
+  const form = await auth.request('/auth/validate', {
+    method: 'POST',
+    token,
+    body: 'x=1',
+    headers: { 'content-type': 'text/plain' },
+  });
+  t.is(form.status, 415);
+});
+
+test('probes, the spec and the docs page answer', async (t) => {
+  t.deepEqual((await auth.request('/healthz')).json, { status: 'ok' });
+  t.deepEqual((await auth.request('/readyz')).json, { status: 'ok' });
+  const spec = await fetch(`${auth.url}/openapi.json`);
+  t.is(((await spec.json()) as { info: { title: string } }).info.title, 'auth-app');
+  const docs = await fetch(`${auth.url}/docs`);
+  t.regex(await docs.text(), /swagger-ui-bundle\.js/);
+  const asset = await fetch(`${auth.url}/docs/assets/swagger-ui-bundle.js`);
+  t.is(asset.status, 200);
+  t.is((await fetch(`${auth.url}/docs/assets/..%2Fpackage.json`)).status, 404);
+});

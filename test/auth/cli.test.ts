@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { startAuth, testPassword } from '../helpers/auth.js';
+import { runScript } from '../helpers/processes.js';
+
+const admin = (databaseUrl: string, args: string[], stdin = '') =>
+  runScript('auth-app/admin.ts', args, { AUTH_DATABASE_URL: databaseUrl }, stdin);
+
+test('the admin CLI manages users against the store the service uses', async (t) => {
+  const auth = await startAuth();
+  t.teardown(() => auth.stop());
+  const db = auth.databaseUrl;
+  const added = await admin(db, ['user', 'add', 'Alice', '--permission', 'logs:read:team-a'], `${testPassword}\n`);
+  t.is(added.code, 0, added.stderr);
+  t.is(
+    (await admin(db, ['user', 'add', 'alice'], `${testPassword}\n`)).code,
+    1,
+    'usernames are unique, case-insensitively',
+  );
+  const token = await auth.login('alice', testPassword);
+
+  t.is((await admin(db, ['user', 'grant', 'alice', 'logs:read:team-b'])).code, 0);
+  t.is((await admin(db, ['user', 'revoke', 'alice', 'logs:read:team-a'])).code, 0);
+  const listed = await admin(db, ['user', 'list']);
+  t.is(listed.code, 0);
+  const users = listed.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { username: string; permissions: string[] });
+  t.deepEqual(
+    users.map((user) => [user.username, user.permissions]),
+    [['Alice', ['logs:read:team-b']]],
+  );
+  t.false(listed.stdout.includes('argon2'), 'no password hash is printed');
+  const validate = () =>
+    auth.request('/auth/validate', { method: 'POST', token, json: { permission: 'logs:read:team-b' } });
+  t.is((await validate()).status, 200, 'a grant applies to a live session at once');
+
+  t.is((await admin(db, ['user', 'disable', 'alice'])).code, 0);
+  t.is((await validate()).status, 401, 'disabling ends the sessions');
+  t.is(
+    (await auth.request('/auth/login', { method: 'POST', json: { username: 'alice', password: testPassword } })).status,
+    401,
+  );
+  t.is((await admin(db, ['user', 'enable', 'alice'])).code, 0);
+  const again = await auth.login('alice', testPassword);
+
+  const changed = await admin(db, ['user', 'passwd', 'alice'], 'a brand new passphrase\n');
+  t.is(changed.code, 0, changed.stderr);
+  t.is(
+    (await auth.request('/auth/validate', { method: 'POST', token: again })).status,
+    401,
+    'a new password ends the sessions',
+  );
+  const third = await auth.login('alice', 'a brand new passphrase');
+  const ended = await admin(db, ['sessions', 'end', 'alice']);
+  t.is(ended.code, 0);
+  t.regex(ended.stdout, /^1 sessions of Alice ended/);
+  t.is((await auth.request('/auth/validate', { method: 'POST', token: third })).status, 401);
+});
+
+test('the CLI refuses weak passwords and unknown users with 1, bad usage with 2', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const db = `sqlite:${join(dir, 'auth.db')}`;
+  t.is((await admin(db, ['user', 'add', 'bob'], 'short\n')).code, 1);
+  t.is((await admin(db, ['user', 'add', 'bob'], 'password123\n')).code, 1);
+  t.is((await admin(db, ['user', 'add', 'bob'], '')).code, 1);
+  t.is((await admin(db, ['user', 'grant', 'nobody', 'logs:read'])).code, 1);
+  const usage = await admin(db, []);
+  t.is(usage.code, 2);
+  t.regex(usage.stderr, /Usage: npm run --silent auth-admin/);
+  t.is((await admin(db, ['user', 'add', '../bob'], `${testPassword}\n`)).code, 2);
+  t.is((await admin(db, ['user', 'grant', 'bob', 'NOT A PERMISSION'])).code, 2);
+  t.is((await admin(db, ['user', 'frobnicate'])).code, 2);
+  t.is((await admin(db, ['user', 'add', 'bob', '--colour', 'red'], `${testPassword}\n`)).code, 2);
+});
