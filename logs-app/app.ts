@@ -1,0 +1,39 @@
+import Koa from 'koa';
+import type { Document } from 'openapi-backend';
+import { docsRoutes } from '../common/docs.js';
+import { problemResponses } from '../common/errors.js';
+import { requestLogger, type Logger } from '../common/logger.js';
+import type { SpecValidator } from '../common/spec.js';
+import { validateRequests } from '../common/validate-request.js';
+import type { AuthClient } from './auth-client.js';
+import { sessionGuard } from './require-session.js';
+import { healthRoutes } from './routes/health.js';
+import { logRoutes } from './routes/logs.js';
+import type { LogSource } from './sources/source.js';
+import type { ValidationCache } from './validation-cache.js';
+
+export interface LogsAppParts {
+  spec: Document;
+  validator: SpecValidator;
+  authClient: AuthClient;
+  cache: ValidationCache;
+  source: LogSource;
+  realm: string;
+  logger: Logger;
+}
+
+export function createLogsApp(parts: LogsAppParts): Koa {
+  const app = new Koa();
+  const requireSession = sessionGuard({ client: parts.authClient, cache: parts.cache, realm: parts.realm });
+  app.on('error', (error: unknown) => parts.logger.warn({ err: error }, 'response stream failed'));
+  app.use(requestLogger(parts.logger));
+  app.use(problemResponses());
+  app.use(validateRequests(parts.validator));
+  const routers = [
+    healthRoutes(parts.authClient, parts.source),
+    docsRoutes(parts.spec, 'logs-app API'),
+    logRoutes(parts.source, requireSession),
+  ];
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

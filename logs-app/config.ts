@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ConfigError, envInt, envPort, logLevel, parseEnv } from '../common/config.js';
+import type { KubernetesOptions } from './sources/kubernetes.js';
+
+const serviceAccount = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+const schema = z.object({
+  LOGS_HOST: z.string().min(1).default('127.0.0.1'),
+  LOGS_PORT: envPort(8000),
+  LOGS_AUTH_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8001'),
+  LOGS_AUTH_TIMEOUT_MS: envInt(2000, 1, 60_000),
+  LOGS_AUTH_CACHE_TTL: envInt(0, 0, 3600),
+  LOGS_AUTH_CACHE_SIZE: envInt(10_000, 1, 10_000_000),
+  LOGS_AUTH_CONNECTIONS: envInt(64, 1, 10_000),
+  LOGS_SOURCE: z.enum(['dir', 'kubernetes']).default('dir'),
+  LOGS_DIR: z.string().min(1).default('/var/log/pods'),
+  LOGS_FOLLOW_POLL_MS: envInt(1000, 10, 60_000),
+  LOGS_KUBE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOGS_KUBE_TOKEN_FILE: z.string().min(1).optional(),
+  LOGS_KUBE_CA_FILE: z.string().min(1).optional(),
+  LOGS_KUBE_TIMEOUT_MS: envInt(10_000, 1, 600_000),
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  KUBERNETES_SERVICE_PORT: z.string().optional(),
+  LOGS_REALM: z
+    .string()
+    .regex(/^[\w .-]{1,64}$/, 'letters, digits, space, dot, dash')
+    .default('pod-logs'),
+  LOGS_LOG_LEVEL: logLevel,
+});
+
+export type SourceConfig = { kind: 'dir'; dir: string; pollMs: number } | ({ kind: 'kubernetes' } & KubernetesOptions);
+
+export interface LogsConfig {
+  host: string;
+  port: number;
+  auth: { url: string; timeoutMs: number; cacheTtlMs: number; cacheSize: number; connections: number };
+  source: SourceConfig;
+  realm: string;
+  logLevel: string;
+}
+
+function kubernetesSource(env: z.infer<typeof schema>): SourceConfig {
+  if (env.LOGS_KUBE_API_URL) {
+    return {
+      kind: 'kubernetes',
+      apiUrl: env.LOGS_KUBE_API_URL.replace(/\/$/, ''),
+      tokenFile: env.LOGS_KUBE_TOKEN_FILE,
+      caFile: env.LOGS_KUBE_CA_FILE,
+      timeoutMs: env.LOGS_KUBE_TIMEOUT_MS,
+    };
+  }
+  if (!env.KUBERNETES_SERVICE_HOST) {
+    throw new ConfigError(
+      'Invalid configuration:\n  LOGS_KUBE_API_URL: required with LOGS_SOURCE=kubernetes outside a cluster',
+    );
+  }
+  const host = env.KUBERNETES_SERVICE_HOST.includes(':')
+    ? `[${env.KUBERNETES_SERVICE_HOST}]`
+    : env.KUBERNETES_SERVICE_HOST;
+  return {
+    kind: 'kubernetes',
+    apiUrl: `https://${host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`,
+    tokenFile: env.LOGS_KUBE_TOKEN_FILE ?? `${serviceAccount}/token`,
+    caFile: env.LOGS_KUBE_CA_FILE ?? `${serviceAccount}/ca.crt`,
+    timeoutMs: env.LOGS_KUBE_TIMEOUT_MS,
+  };
+}
+
+export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
+  const env = parseEnv(schema, environment);
+  return {
+    host: env.LOGS_HOST,
+    port: env.LOGS_PORT,
+    auth: {
+      url: env.LOGS_AUTH_URL.replace(/\/$/, ''),
+      timeoutMs: env.LOGS_AUTH_TIMEOUT_MS,
+      cacheTtlMs: env.LOGS_AUTH_CACHE_TTL * 1000,
+      cacheSize: env.LOGS_AUTH_CACHE_SIZE,
+      connections: env.LOGS_AUTH_CONNECTIONS,
+    },
+    source:
+      env.LOGS_SOURCE === 'dir'
+        ? { kind: 'dir', dir: env.LOGS_DIR, pollMs: env.LOGS_FOLLOW_POLL_MS }
+        : kubernetesSource(env),
+    realm: env.LOGS_REALM,
+    logLevel: env.LOGS_LOG_LEVEL,
+  };
+}

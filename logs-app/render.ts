@@ -1,0 +1,78 @@
+import type { LogEntry } from './sources/source.js';
+
+export type LogFormat = 'json' | 'text' | 'ndjson';
+
+export interface RenderOptions {
+  format: LogFormat;
+  timestamps: boolean;
+  limitBytes?: number;
+  /** The fields of the JSON answer around `lines`. */
+  envelope: { namespace: string; pod: string; container: string; user: string };
+}
+
+const textOf = (entry: LogEntry, timestamps: boolean): string =>
+  timestamps && entry.time ? `${entry.time} ${entry.line}` : entry.line;
+
+/** Cuts log text at `limitBytes` (counted as `kubectl logs` counts them: the text with newlines), maybe mid-line. */
+class ByteBudget {
+  private left: number;
+  constructor(limit: number | undefined) {
+    this.left = limit ?? Number.POSITIVE_INFINITY;
+  }
+
+  get exhausted(): boolean {
+    return this.left <= 0;
+  }
+
+  take(text: string): string {
+    if (this.left === Number.POSITIVE_INFINITY) return text;
+    const bytes = Buffer.byteLength(text);
+    if (bytes <= this.left) {
+      this.left -= bytes;
+      return text;
+    }
+    const cut = Buffer.from(text).subarray(0, this.left).toString('utf8');
+    this.left = 0;
+    return cut;
+  }
+}
+
+/**
+ * Turns batches of entries into response chunks, one chunk a batch, pulled only as fast as the client reads.
+ * JSON is streamed too, so a large log never sits whole in memory.
+ */
+export async function* render(entries: AsyncIterable<LogEntry[]>, options: RenderOptions): AsyncGenerator<string> {
+  const budget = new ByteBudget(options.limitBytes);
+  const { format, timestamps } = options;
+  let first = true;
+  if (format === 'json') {
+    const { namespace, pod, container, user } = options.envelope;
+    yield `${JSON.stringify({ status: 'success', namespace, pod, container, user }).slice(0, -1)},"lines":[`;
+  }
+  for await (const batch of entries) {
+    let chunk = '';
+    for (const entry of batch) {
+      const text = budget.take(`${textOf(entry, timestamps)}\n`);
+      if (format === 'text') chunk += text;
+      else if (format === 'ndjson') chunk += `${JSON.stringify(lineObject(entry, text))}\n`;
+      else {
+        chunk += `${first ? '' : ','}${JSON.stringify(text.endsWith('\n') ? text.slice(0, -1) : text)}`;
+        first = false;
+      }
+      if (budget.exhausted) break;
+    }
+    if (chunk) yield chunk;
+    if (budget.exhausted) break;
+  }
+  if (format === 'json') yield ']}';
+}
+
+function lineObject(entry: LogEntry, text: string): { time?: string; stream?: string; line: string } {
+  const line = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const withoutTime = entry.time && text.startsWith(`${entry.time} `) ? line.slice(entry.time.length + 1) : line;
+  return {
+    ...(entry.time ? { time: entry.time } : {}),
+    ...(entry.stream ? { stream: entry.stream } : {}),
+    line: withoutTime,
+  };
+}

@@ -1,0 +1,82 @@
+import type { Middleware } from 'koa';
+import { Problem } from '../common/problem.js';
+import type { RequestInput, ValidatedState } from '../common/validate-request.js';
+import { AuthUnavailableError, type AuthClient, type ValidatedSession } from './auth-client.js';
+import type { ValidationCache } from './validation-cache.js';
+
+export interface SessionState {
+  session: ValidatedSession;
+}
+
+export interface SessionCheck {
+  client: AuthClient;
+  cache: ValidationCache;
+  realm: string;
+}
+
+export interface RequireSessionOptions {
+  /** The permission the route needs, from the request as the spec validated it. */
+  permission: (input: RequestInput) => string;
+}
+
+const bearerToken = (header: string): string | undefined => {
+  const [scheme, token, ...rest] = header.trim().split(/\s+/);
+  return scheme?.toLowerCase() === 'bearer' && token && rest.length === 0 ? token : undefined;
+};
+
+/**
+ * Runs before a route: asks auth-app whether the Bearer token is a live session holding the route's permission,
+ * and puts that session on ctx.state. Fails closed: when auth-app cannot answer, the route never runs.
+ */
+export function sessionGuard(check: SessionCheck) {
+  const challenge = (error?: string) =>
+    error ? `Bearer realm="${check.realm}", error="${error}"` : `Bearer realm="${check.realm}"`;
+
+  async function verdictFor(token: string, permission: string) {
+    const cached = check.cache.enabled ? check.cache.get(token, permission) : undefined;
+    if (cached) return { kind: 'allowed' as const, session: cached };
+    const verdict = await check.client.validate(token, permission);
+    if (verdict.kind === 'allowed' && check.cache.enabled) check.cache.set(token, permission, verdict.session);
+    return verdict;
+  }
+
+  return function requireSession(options: RequireSessionOptions): Middleware<ValidatedState & SessionState> {
+    return async function requireSessionFor(ctx, next) {
+      const header = ctx.get('authorization');
+      const token = bearerToken(header);
+      if (!token) {
+        const malformed = header.trim().toLowerCase().startsWith('bearer');
+        throw new Problem(malformed ? 'invalidToken' : 'unauthenticated', {
+          detail: 'Send the session token as Authorization: Bearer <token>',
+          headers: { 'WWW-Authenticate': challenge(malformed ? 'invalid_token' : undefined) },
+        });
+      }
+      const permission = options.permission(ctx.state.input);
+      let verdict;
+      try {
+        verdict = await verdictFor(token, permission);
+      } catch (error) {
+        if (!(error instanceof AuthUnavailableError)) throw error;
+        ctx.state.log.warn({ reason: error.message }, 'session check failed closed');
+        throw new Problem('unavailable', {
+          detail: 'The session service cannot be reached; try again shortly',
+          headers: { 'Retry-After': '5' },
+        });
+      }
+      if (verdict.kind === 'unauthenticated') {
+        throw new Problem('invalidToken', {
+          detail: 'The token is malformed, unknown, expired or revoked',
+          headers: { 'WWW-Authenticate': challenge('invalid_token') },
+        });
+      }
+      if (verdict.kind === 'forbidden') {
+        throw new Problem('insufficientScope', {
+          detail: `The session does not hold ${permission}`,
+          headers: { 'WWW-Authenticate': `${challenge('insufficient_scope')}, scope="${permission}"` },
+        });
+      }
+      ctx.state.session = verdict.session;
+      await next();
+    };
+  };
+}

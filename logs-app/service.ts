@@ -1,0 +1,44 @@
+import type { DestinationStream } from 'pino';
+import { createLogger, type Logger } from '../common/logger.js';
+import { listen } from '../common/serve.js';
+import { createSpecValidator, loadSpec } from '../common/spec.js';
+import { createLogsApp } from './app.js';
+import { createAuthClient } from './auth-client.js';
+import type { LogsConfig } from './config.js';
+import { DirectorySource } from './sources/directory.js';
+import { KubernetesSource } from './sources/kubernetes.js';
+import type { LogSource } from './sources/source.js';
+import { ValidationCache } from './validation-cache.js';
+
+export interface LogsService {
+  url: string;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+export interface LogsServiceOptions {
+  logDestination?: DestinationStream;
+}
+
+const sourceFor = (config: LogsConfig): LogSource =>
+  config.source.kind === 'dir'
+    ? new DirectorySource(config.source.dir, config.source.pollMs)
+    : new KubernetesSource(config.source);
+
+export async function startLogsService(config: LogsConfig, options: LogsServiceOptions = {}): Promise<LogsService> {
+  const logger = createLogger('logs-app', config.logLevel, options.logDestination);
+  const spec = loadSpec('logs');
+  const validator = await createSpecValidator(spec);
+  const source = sourceFor(config);
+  await source.ready().catch((error: unknown) => logger.warn({ err: error }, 'the log source is not usable yet'));
+  const authClient = createAuthClient({
+    baseUrl: config.auth.url,
+    timeoutMs: config.auth.timeoutMs,
+    connections: config.auth.connections,
+  });
+  const cache = new ValidationCache(config.auth.cacheTtlMs, config.auth.cacheSize);
+  const app = createLogsApp({ spec, validator, authClient, cache, source, realm: config.realm, logger });
+  const listening = await listen(app, config.host, config.port);
+  logger.info({ url: listening.url, source: config.source.kind, authUrl: config.auth.url }, 'logs-app listening');
+  return { url: listening.url, log: logger, stop: () => listening.close() };
+}

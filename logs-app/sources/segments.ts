@@ -1,0 +1,135 @@
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+
+/** One file of a container instance's log: a rotated one (maybe gzipped) or the live one, read by byte offset. */
+export interface Segment {
+  readonly path: string;
+  size(): number;
+  read(position: number, length: number): Buffer;
+  /** The inode of the open file (0 for a gzip read into memory), to notice rotation while following. */
+  inode(): number;
+  close(): void;
+}
+
+export interface Position {
+  segment: number;
+  offset: number;
+}
+
+/** A rotated gzip holds at most the kubelet's rotation size (10 MiB by default); refuse absurd ones. */
+const maxGunzippedBytes = 256 * 1024 * 1024;
+
+class FileSegment implements Segment {
+  private fd: number | undefined;
+  constructor(readonly path: string) {}
+
+  private handle(): number {
+    this.fd ??= openSync(this.path, 'r');
+    return this.fd;
+  }
+
+  size(): number {
+    return fstatSync(this.handle()).size;
+  }
+
+  inode(): number {
+    return fstatSync(this.handle()).ino;
+  }
+
+  read(position: number, length: number): Buffer {
+    const buffer = Buffer.allocUnsafe(length);
+    const read = readSync(this.handle(), buffer, 0, length, position);
+    return read === length ? buffer : buffer.subarray(0, read);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+class GzipSegment implements Segment {
+  private data: Buffer | undefined;
+  constructor(readonly path: string) {}
+
+  private contents(): Buffer {
+    this.data ??= gunzipSync(readFileSync(this.path), { maxOutputLength: maxGunzippedBytes });
+    return this.data;
+  }
+
+  size(): number {
+    return this.contents().length;
+  }
+
+  read(position: number, length: number): Buffer {
+    return this.contents().subarray(position, position + length);
+  }
+
+  inode(): number {
+    return 0;
+  }
+
+  close(): void {
+    this.data = undefined;
+  }
+}
+
+export const openSegment = (path: string): Segment =>
+  path.endsWith('.gz') ? new GzipSegment(path) : new FileSegment(path);
+
+export const endOf = (chain: Segment[]): Position => {
+  const last = chain.length - 1;
+  return { segment: last, offset: last < 0 ? 0 : (chain[last]?.size() ?? 0) };
+};
+
+const blockSize = 64 * 1024;
+const newlineByte = 10;
+
+/** Raw lines of a segment ending before `end`, last first, read backwards in 64 KiB blocks (never the whole file). */
+export function* linesBackward(segment: Segment, end: number): Generator<{ start: number; text: string }> {
+  if (end <= 0) return;
+  let buffer = segment.read(Math.max(0, end - 1), 1);
+  let bufferStart = end - buffer.length;
+  let lineEnd = buffer[0] === newlineByte ? end - 1 : end;
+  for (;;) {
+    const searchFrom = lineEnd - bufferStart - 1;
+    const index = searchFrom >= 0 ? buffer.lastIndexOf(newlineByte, searchFrom) : -1;
+    if (index >= 0) {
+      yield { start: bufferStart + index + 1, text: buffer.toString('utf8', index + 1, lineEnd - bufferStart) };
+      lineEnd = bufferStart + index;
+      continue;
+    }
+    if (bufferStart === 0) {
+      yield { start: 0, text: buffer.toString('utf8', 0, lineEnd) };
+      return;
+    }
+    const readStart = Math.max(0, bufferStart - blockSize);
+    buffer = Buffer.concat([
+      segment.read(readStart, bufferStart - readStart),
+      buffer.subarray(0, lineEnd - bufferStart),
+    ]);
+    bufferStart = readStart;
+  }
+}
+
+/** The start of the line that holds `position` (or `position` itself when a line starts there). */
+export function lineStartAtOrAfter(segment: Segment, position: number, limit: number): number {
+  if (position <= 0) return 0;
+  let offset = position - 1;
+  while (offset < limit) {
+    const chunk = segment.read(offset, Math.min(4096, limit - offset));
+    if (chunk.length === 0) return limit;
+    const index = chunk.indexOf(newlineByte);
+    if (index >= 0) return offset + index + 1;
+    offset += chunk.length;
+  }
+  return limit;
+}
+
+/** The raw line starting at `start` (without its newline) and the offset of the line after it. */
+export function lineAt(segment: Segment, start: number, limit: number): { text: string; next: number } {
+  const next = lineStartAtOrAfter(segment, start + 1, limit);
+  const bytes = segment.read(start, next - start);
+  const end = bytes[bytes.length - 1] === newlineByte ? bytes.length - 1 : bytes.length;
+  return { text: bytes.toString('utf8', 0, end), next };
+}

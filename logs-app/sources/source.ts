@@ -1,0 +1,34 @@
+export interface LogEntry {
+  /** RFC 3339 time as the runtime wrote it; absent when the source does not say. */
+  time?: string;
+  stream?: 'stdout' | 'stderr';
+  line: string;
+}
+
+export interface LogQuery {
+  namespace: string;
+  pod: string;
+  container?: string;
+  previous: boolean;
+  tailLines?: number;
+  /** Only lines at or after this time (ms since the epoch). */
+  sinceMs?: number;
+  timestamps: boolean;
+  limitBytes?: number;
+  follow: boolean;
+}
+
+export interface OpenedLog {
+  container: string;
+  /** Batches of joined lines, oldest first; ends when the log ends, or (when following) when the reader is returned. */
+  entries: AsyncIterable<LogEntry[]>;
+}
+
+/**
+ * Where logs come from. `open` resolves the pod, container and instance before anything is sent, throwing the
+ * matching Problem (pod or container not found, a container must be named, no previous instance).
+ */
+export interface LogSource {
+  open(query: LogQuery): Promise<OpenedLog>;
+  ready(): Promise<void>;
+}
