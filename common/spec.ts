@@ -21,7 +21,7 @@ export async function createSpecValidator(definition: Document): Promise<SpecVal
     definition: structuredClone(definition),
     validate: true,
     coerceTypes: true,
-    ajvOpts: { allErrors: true, strict: false },
+    ajvOpts: { allErrors: true, strict: false, useDefaults: true },
     customizeAjv: (ajv) => {
       addFormats.default(ajv);
       return ajv;

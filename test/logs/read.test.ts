@@ -1,0 +1,173 @@
+import { gzipSync } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'ava';
+import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
+
+let stack: TestStack;
+let token: string;
+const lines = Array.from({ length: 20 }, (_, index) => cri(at(index), `line ${index}`));
+
+test.before(async () => {
+  stack = await startStack();
+  token = await stack.tokenFor('reader', ['logs:read:default', 'logs:read:team-a']);
+  stack.writeLog('default', 'app', 'main', '0.log', lines);
+  stack.writeLog('default', 'multi', 'web', '0.log', [cri(at(0), 'web says hi')]);
+  stack.writeLog('default', 'multi', 'sidecar', '0.log', [cri(at(0), 'sidecar says hi')]);
+  stack.writeLog('default', 'restarted', 'main', '0.log', [cri(at(0), 'first run'), cri(at(1), 'crashed', 'F', 'stderr')]);
+  stack.writeLog('default', 'restarted', 'main', '1.log', [cri(at(2), 'second run')]);
+  stack.writeLog('team-a', 'worker', 'worker', '0.log', [cri(at(0), 'team-a work')]);
+});
+test.after.always(() => stack.stop());
+
+interface PodLogs {
+  status: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  user: string;
+  lines: string[];
+}
+
+const read = async (path: string, accept?: string) => {
+  const response = await stack.request(path, { token, ...(accept ? { headers: { accept } } : {}) });
+  return { response, body: response.json as PodLogs };
+};
+
+test('the default answer is JSON with the whole log of the only container', async (t) => {
+  const { response, body } = await read('/logs/app');
+  t.is(response.status, 200);
+  t.is(body.status, 'success');
+  t.is(body.namespace, 'default');
+  t.is(body.pod, 'app');
+  t.is(body.container, 'main');
+  t.regex(body.user, /^reader/);
+  t.deepEqual(body.lines, Array.from({ length: 20 }, (_, index) => `line ${index}`));
+});
+
+test('Accept: text/plain gives the raw text like kubectl logs', async (t) => {
+  const { response } = await read('/logs/app?tailLines=2', 'text/plain');
+  t.is(response.contentType, 'text/plain');
+  t.is(response.text, 'line 18\nline 19\n');
+});
+
+test('tailLines gives the last N lines; 0 gives none; more than there are gives all', async (t) => {
+  t.deepEqual((await read('/logs/app?tailLines=3')).body.lines, ['line 17', 'line 18', 'line 19']);
+  t.deepEqual((await read('/logs/app?tailLines=0')).body.lines, []);
+  t.is((await read('/logs/app?tailLines=500')).body.lines.length, 20);
+});
+
+test('sinceTime gives the lines at or after it; sinceSeconds counts back from now', async (t) => {
+  const since = encodeURIComponent(new Date(Date.parse(at(17)) - 0.1).toISOString());
+  t.deepEqual((await read(`/logs/app?sinceTime=${since}`)).body.lines, ['line 17', 'line 18', 'line 19']);
+  t.deepEqual((await read(`/logs/app?sinceSeconds=60`)).body.lines, [], 'the fixture lines are in the past');
+  const both = await stack.request(`/logs/app?sinceSeconds=60&sinceTime=${since}`, { token });
+  t.is(both.status, 400);
+});
+
+test('tailLines and sinceTime together: the later start wins', async (t) => {
+  const since = encodeURIComponent(at(10).replace('123456Z', 'Z'));
+  t.deepEqual((await read(`/logs/app?sinceTime=${since}&tailLines=2`)).body.lines, ['line 18', 'line 19']);
+  t.is((await read(`/logs/app?sinceTime=${since}&tailLines=15`)).body.lines.length, 10);
+});
+
+test('timestamps prefix each line with its RFC 3339 time', async (t) => {
+  const { body } = await read('/logs/app?tailLines=1&timestamps=true');
+  t.deepEqual(body.lines, [`${at(19)} line 19`]);
+});
+
+test('limitBytes stops after N bytes, possibly inside a line', async (t) => {
+  const { response } = await read('/logs/app?limitBytes=10', 'text/plain');
+  t.is(response.text, 'line 0\nlin');
+  t.deepEqual((await read('/logs/app?limitBytes=10')).body.lines, ['line 0', 'lin']);
+});
+
+test('NDJSON carries time, stream and line', async (t) => {
+  const { response } = await read('/logs/restarted?previous=true', 'application/x-ndjson');
+  t.is(response.contentType, 'application/x-ndjson');
+  const objects = response.text.trim().split('\n').map((line) => JSON.parse(line) as unknown);
+  t.deepEqual(objects, [
+    { time: at(0), stream: 'stdout', line: 'first run' },
+    { time: at(1), stream: 'stderr', line: 'crashed' },
+  ]);
+});
+
+test('previous reads the prior restart; without one it is a 400', async (t) => {
+  t.deepEqual((await read('/logs/restarted')).body.lines, ['second run']);
+  t.deepEqual((await read('/logs/restarted?previous=true')).body.lines, ['first run', 'crashed']);
+  const none = await stack.request('/logs/app?previous=true', { token });
+  t.is(none.status, 400);
+  t.regex((none.json as { detail: string }).detail, /previous terminated container/);
+});
+
+test('a pod with several containers needs one named, and lists them', async (t) => {
+  const response = await stack.request('/logs/multi', { token });
+  t.is(response.status, 400);
+  t.deepEqual((response.json as { containers: string[] }).containers, ['sidecar', 'web']);
+  t.deepEqual((await read('/logs/multi?container=sidecar')).body.lines, ['sidecar says hi']);
+});
+
+test('unknown pods and containers are 404', async (t) => {
+  t.is((await stack.request('/logs/nope', { token })).status, 404);
+  t.is((await stack.request('/logs/multi?container=nope', { token })).status, 404);
+  t.is((await stack.request('/logs/app?namespace=team-a', { token })).status, 404);
+});
+
+test('another namespace is read with its own permission', async (t) => {
+  t.deepEqual((await read('/logs/worker?namespace=team-a')).body.lines, ['team-a work']);
+});
+
+test('partial pieces are joined into one line carrying the first piece time, and tail counts joined lines', async (t) => {
+  stack.writeLog('default', 'partial', 'main', '0.log', [
+    cri(at(0), 'before'),
+    cri(at(1), 'a very ', 'P'),
+    cri(at(2), 'long ', 'P'),
+    cri(at(3), 'line'),
+    cri(at(4), 'after'),
+  ]);
+  t.deepEqual((await read('/logs/partial')).body.lines, ['before', 'a very long line', 'after']);
+  t.deepEqual((await read('/logs/partial?tailLines=2&timestamps=true')).body.lines, [`${at(1)} a very long line`, `${at(4)} after`]);
+});
+
+test('Docker json-file lines and CRI-O local offsets are read too', async (t) => {
+  stack.writeLog('default', 'docker', 'main', '0.log', [
+    JSON.stringify({ log: 'docker one\n', stream: 'stdout', time: '2026-03-01T10:00:00.1Z' }),
+    JSON.stringify({ log: 'docker ', stream: 'stderr', time: '2026-03-01T10:00:01.1Z' }),
+    JSON.stringify({ log: 'two\n', stream: 'stderr', time: '2026-03-01T10:00:02.1Z' }),
+  ]);
+  t.deepEqual((await read('/logs/docker')).body.lines, ['docker one', 'docker two']);
+  stack.writeLog('default', 'crio', 'main', '0.log', [
+    '2026-03-01T12:00:00.000000000+02:00 stdout F at ten utc',
+    '2026-03-01T12:00:05.000000000+02:00 stdout F five seconds later',
+  ]);
+  const since = encodeURIComponent('2026-03-01T10:00:03Z');
+  t.deepEqual((await read(`/logs/crio?sinceTime=${since}`)).body.lines, ['five seconds later']);
+});
+
+test('rotated files, plain and gzipped, are read in order before the live one', async (t) => {
+  const dir = stack.containerDir('default', 'rotated', 'main');
+  stack.writeLog('default', 'rotated', 'main', '0.log', [cri(at(4), 'live 4'), cri(at(5), 'live 5')]);
+  writeFileSync(join(dir, '0.log.20260301-100001.gz'), gzipSync(`${cri(at(0), 'gz 0')}\n${cri(at(1), 'gz 1')}\n`));
+  writeFileSync(join(dir, '0.log.20260301-100003'), `${cri(at(2), 'plain 2')}\n${cri(at(3), 'plain 3')}\n`);
+  t.deepEqual((await read('/logs/rotated')).body.lines, ['gz 0', 'gz 1', 'plain 2', 'plain 3', 'live 4', 'live 5']);
+  t.deepEqual((await read('/logs/rotated?tailLines=3')).body.lines, ['plain 3', 'live 4', 'live 5']);
+  const since = encodeURIComponent(at(1).replace('123456Z', 'Z'));
+  t.deepEqual((await read(`/logs/rotated?sinceTime=${since}&tailLines=5`)).body.lines, ['gz 1', 'plain 2', 'plain 3', 'live 4', 'live 5']);
+});
+
+test('Accept of something else is a 406', async (t) => {
+  t.is((await stack.request('/logs/app', { token, headers: { accept: 'image/png' } })).status, 406);
+});
+
+test('every request leaves one audit line with user, session, namespace, pod, container and outcome', async (t) => {
+  await read('/logs/worker?namespace=team-a');
+  const audits = stack.logLines
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry.audit === 'log-access' && entry.pod === 'worker');
+  const served = audits.find((entry) => entry.outcome === 'served');
+  t.truthy(served);
+  t.is(served?.namespace, 'team-a');
+  t.is(served?.container, 'worker');
+  t.regex(String(served?.user), /^reader/);
+  t.is(typeof served?.sessionId, 'string');
+});
