@@ -56,6 +56,8 @@ export function logRoutes(
           : query.sinceTime !== undefined
             ? Date.parse(query.sinceTime)
             : undefined;
+      const clientGone = new AbortController();
+      ctx.res.once('close', () => clientGone.abort());
       const opened = await source.open({
         namespace,
         pod: path.podName,
@@ -66,6 +68,7 @@ export function logRoutes(
         timestamps: query.timestamps ?? false,
         limitBytes: query.limitBytes,
         follow,
+        signal: clientGone.signal,
       });
       ctx.state.audit.container = opened.container;
       const chunks = render(opened.entries, {

@@ -84,7 +84,10 @@ export class DirectorySource implements LogSource {
     }
     const chain = chainOf(containerDir, instance).map(openSegment);
     const start = startOf(chain, query);
-    const live = query.follow && !query.previous ? { containerDir, instance, pollMs: this.pollMs } : undefined;
+    const live =
+      query.follow && !query.previous
+        ? { containerDir, instance, pollMs: this.pollMs, signal: query.signal }
+        : undefined;
     return { container, entries: readEntries(chain, start, query.sinceMs, live) };
   }
 
@@ -128,6 +131,7 @@ interface LiveInstance {
   containerDir: string;
   instance: number;
   pollMs: number;
+  signal: AbortSignal;
 }
 
 async function* readEntries(
@@ -138,7 +142,7 @@ async function* readEntries(
 ): AsyncGenerator<LogEntry[]> {
   const reader = new ForwardReader(chain, start);
   const joiner = new LineJoiner();
-  const waiter = live ? new ChangeWaiter(live.containerDir, live.pollMs) : undefined;
+  const waiter = live ? new ChangeWaiter(live.containerDir, live.pollMs, live.signal) : undefined;
   let filtering = sinceMs !== undefined;
   const keep = (batch: LogEntry[]): LogEntry[] => {
     if (!filtering) return batch;
@@ -169,7 +173,7 @@ async function* readEntries(
         if (last.length > 0) yield last;
         return;
       }
-      const action = nextFollowStep(reader, live);
+      const action = live.signal.aborted ? 'end' : nextFollowStep(reader, live);
       if (action === 'end') {
         const last = finish();
         if (last.length > 0) yield last;

@@ -32,7 +32,9 @@ export class ChangeWaiter {
   constructor(
     directory: string,
     private readonly pollMs: number,
+    signal: AbortSignal,
   ) {
+    signal.addEventListener('abort', () => this.close(), { once: true });
     try {
       this.watcher = watch(directory, { persistent: false }, () => this.wake?.());
       this.watcher.on('error', () => this.close());

@@ -8,7 +8,7 @@ import { startAuthService, type AuthService } from '../../auth-app/service.js';
 import { contractClient, type Client } from './http.js';
 
 export class TestClock {
-  constructor(public current = Date.parse('2026-01-01T00:00:00Z')) {}
+  constructor(public current = Date.now()) {}
   readonly now = (): number => this.current;
   advance(seconds: number): void {
     this.current += seconds * 1000;
@@ -25,6 +25,7 @@ export interface TestAuth {
   request: Client;
   addUser(username: string, password: string, permissions?: string[]): Promise<void>;
   login(username: string, password: string): Promise<string>;
+  /** Stops and starts again on the same port and database. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -44,7 +45,7 @@ export async function startAuth(env: Record<string, string> = {}): Promise<TestA
   const clock = new TestClock();
   const logLines: string[] = [];
   const logDestination = { write: (line: string) => void logLines.push(line) };
-  const start = () => startAuthService(config, { now: clock.now, logDestination });
+  const start = (port = config.port) => startAuthService({ ...config, port }, { now: clock.now, logDestination });
   let service = await start();
   const auth: TestAuth = {
     get service() {
@@ -69,8 +70,9 @@ export async function startAuth(env: Record<string, string> = {}): Promise<TestA
       return (response.json as { token: string }).token;
     },
     restart: async () => {
+      const port = Number(new URL(service.url).port);
       await service.stop();
-      service = await start();
+      service = await start(port);
     },
     stop: async () => {
       await service.stop();

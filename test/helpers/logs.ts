@@ -29,7 +29,10 @@ export const at = (seconds: number, base = Date.parse('2026-03-01T10:00:00Z')): 
   new Date(base + seconds * 1000).toISOString().replace('Z', '123456Z');
 
 /** Real auth-app and logs-app on ephemeral ports, a temp pods directory; logs-app calls auth-app over HTTP. */
-export async function startStack(logsEnv: Record<string, string> = {}, authEnv: Record<string, string> = {}): Promise<TestStack> {
+export async function startStack(
+  logsEnv: Record<string, string> = {},
+  authEnv: Record<string, string> = {},
+): Promise<TestStack> {
   const auth = await startAuth(authEnv);
   const root = mkdtempSync(join(tmpdir(), 'logs-test-'));
   const podsDir = join(root, 'pods');
@@ -43,7 +46,9 @@ export async function startStack(logsEnv: Record<string, string> = {}, authEnv: 
     LOGS_LOG_LEVEL: 'info',
     ...logsEnv,
   });
-  const logs = await startLogsService(config, { logDestination: { write: (line: string) => void logLines.push(line) } });
+  const logs = await startLogsService(config, {
+    logDestination: { write: (line: string) => void logLines.push(line) },
+  });
   const containerDir = (namespace: string, pod: string, container: string) =>
     join(podsDir, `${namespace}_${pod}_0b7f5e58-uid-${pod.length}`, container);
   let users = 0;

@@ -14,7 +14,10 @@ test.before(async () => {
   stack.writeLog('default', 'app', 'main', '0.log', lines);
   stack.writeLog('default', 'multi', 'web', '0.log', [cri(at(0), 'web says hi')]);
   stack.writeLog('default', 'multi', 'sidecar', '0.log', [cri(at(0), 'sidecar says hi')]);
-  stack.writeLog('default', 'restarted', 'main', '0.log', [cri(at(0), 'first run'), cri(at(1), 'crashed', 'F', 'stderr')]);
+  stack.writeLog('default', 'restarted', 'main', '0.log', [
+    cri(at(0), 'first run'),
+    cri(at(1), 'crashed', 'F', 'stderr'),
+  ]);
   stack.writeLog('default', 'restarted', 'main', '1.log', [cri(at(2), 'second run')]);
   stack.writeLog('team-a', 'worker', 'worker', '0.log', [cri(at(0), 'team-a work')]);
 });
@@ -42,7 +45,10 @@ test('the default answer is JSON with the whole log of the only container', asyn
   t.is(body.pod, 'app');
   t.is(body.container, 'main');
   t.regex(body.user, /^reader/);
-  t.deepEqual(body.lines, Array.from({ length: 20 }, (_, index) => `line ${index}`));
+  t.deepEqual(
+    body.lines,
+    Array.from({ length: 20 }, (_, index) => `line ${index}`),
+  );
 });
 
 test('Accept: text/plain gives the raw text like kubectl logs', async (t) => {
@@ -85,7 +91,10 @@ test('limitBytes stops after N bytes, possibly inside a line', async (t) => {
 test('NDJSON carries time, stream and line', async (t) => {
   const { response } = await read('/logs/restarted?previous=true', 'application/x-ndjson');
   t.is(response.contentType, 'application/x-ndjson');
-  const objects = response.text.trim().split('\n').map((line) => JSON.parse(line) as unknown);
+  const objects = response.text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown);
   t.deepEqual(objects, [
     { time: at(0), stream: 'stdout', line: 'first run' },
     { time: at(1), stream: 'stderr', line: 'crashed' },
@@ -126,7 +135,10 @@ test('partial pieces are joined into one line carrying the first piece time, and
     cri(at(4), 'after'),
   ]);
   t.deepEqual((await read('/logs/partial')).body.lines, ['before', 'a very long line', 'after']);
-  t.deepEqual((await read('/logs/partial?tailLines=2&timestamps=true')).body.lines, [`${at(1)} a very long line`, `${at(4)} after`]);
+  t.deepEqual((await read('/logs/partial?tailLines=2&timestamps=true')).body.lines, [
+    `${at(1)} a very long line`,
+    `${at(4)} after`,
+  ]);
 });
 
 test('Docker json-file lines and CRI-O local offsets are read too', async (t) => {
@@ -152,7 +164,13 @@ test('rotated files, plain and gzipped, are read in order before the live one', 
   t.deepEqual((await read('/logs/rotated')).body.lines, ['gz 0', 'gz 1', 'plain 2', 'plain 3', 'live 4', 'live 5']);
   t.deepEqual((await read('/logs/rotated?tailLines=3')).body.lines, ['plain 3', 'live 4', 'live 5']);
   const since = encodeURIComponent(at(1).replace('123456Z', 'Z'));
-  t.deepEqual((await read(`/logs/rotated?sinceTime=${since}&tailLines=5`)).body.lines, ['gz 1', 'plain 2', 'plain 3', 'live 4', 'live 5']);
+  t.deepEqual((await read(`/logs/rotated?sinceTime=${since}&tailLines=5`)).body.lines, [
+    'gz 1',
+    'plain 2',
+    'plain 3',
+    'live 4',
+    'live 5',
+  ]);
 });
 
 test('Accept of something else is a 406', async (t) => {

@@ -1,0 +1,129 @@
+import { renameSync } from 'node:fs';
+import test from 'ava';
+import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
+
+let stack: TestStack;
+let token: string;
+test.before(async () => {
+  stack = await startStack();
+  token = await stack.tokenFor('alice', ['logs:read']);
+});
+test.after.always(() => stack.stop());
+
+/** Opens a followed log and reads it incrementally, as a terminal running `kubectl logs -f` would. */
+async function follow(path: string, accept = 'text/plain') {
+  const abort = new AbortController();
+  const response = await fetch(`${stack.logs.url}${path}`, {
+    headers: { authorization: `Bearer ${token}`, accept },
+    signal: abort.signal,
+  });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let ended = false;
+  const until = async (done: (text: string) => boolean, timeoutMs = 5000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(text)) {
+      if (ended) throw new Error(`the stream ended with: ${text}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out with: ${text}`);
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<'timeout'>((resolve) => setTimeout(resolve, left, 'timeout')),
+      ]);
+      if (chunk === 'timeout') continue;
+      if (chunk.done) ended = true;
+      else text += decoder.decode(chunk.value, { stream: true });
+    }
+    return text;
+  };
+  const end = async (timeoutMs = 5000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!ended && Date.now() < deadline) {
+      const chunk = await reader.read();
+      if (chunk.done) ended = true;
+      else text += decoder.decode(chunk.value, { stream: true });
+    }
+    return ended;
+  };
+  return { response, until, end, close: () => abort.abort() };
+}
+
+test.serial('lines appended while following arrive, after the tail asked for', async (t) => {
+  const path = stack.writeLog('default', 'live', 'main', '0.log', [cri(at(0), 'old 0'), cri(at(1), 'old 1')]);
+  const stream = await follow('/logs/live?follow=true&tailLines=1');
+  t.is(stream.response.status, 200);
+  t.is(stream.response.headers.get('content-type'), 'text/plain; charset=utf-8');
+  t.is(await stream.until((text) => text.includes('old 1')), 'old 1\n');
+  stack.appendLog(path, [cri(at(2), 'new 2')]);
+  await stream.until((text) => text.includes('new 2'));
+  stack.appendLog(path, [cri(at(3), 'half ', 'P')]);
+  stack.appendLog(path, [cri(at(4), 'joined')]);
+  t.is(await stream.until((text) => text.includes('joined')), 'old 1\nnew 2\nhalf joined\n');
+  stream.close();
+});
+
+test.serial('following survives rotation: the new live file is read from its start', async (t) => {
+  const path = stack.writeLog('default', 'rotating', 'main', '0.log', [cri(at(0), 'before rotation')]);
+  const stream = await follow('/logs/rotating?follow=true');
+  await stream.until((text) => text.includes('before rotation'));
+  stack.appendLog(path, [cri(at(1), 'last words of the old file')]);
+  renameSync(path, `${path}.20260301-100002`);
+  stack.writeLog('default', 'rotating', 'main', '0.log', [cri(at(2), 'first of the new file')]);
+  const text = await stream.until((seen) => seen.includes('first of the new file'));
+  t.is(text, 'before rotation\nlast words of the old file\nfirst of the new file\n');
+  stack.appendLog(path, [cri(at(3), 'and more')]);
+  await stream.until((seen) => seen.includes('and more'));
+  t.pass();
+  stream.close();
+});
+
+test.serial('the stream ends when the container restarts (its log has ended)', async (t) => {
+  stack.writeLog('default', 'ending', 'main', '0.log', [cri(at(0), 'running')]);
+  const stream = await follow('/logs/ending?follow=true');
+  await stream.until((text) => text.includes('running'));
+  stack.writeLog('default', 'ending', 'main', '1.log', [cri(at(1), 'restarted')]);
+  t.true(await stream.end());
+});
+
+test.serial('NDJSON when asked for, one object a line as they arrive', async (t) => {
+  const path = stack.writeLog('default', 'nd', 'main', '0.log', [cri(at(0), 'one')]);
+  const stream = await follow('/logs/nd?follow=true', 'application/x-ndjson');
+  t.is(stream.response.headers.get('content-type'), 'application/x-ndjson');
+  await stream.until((text) => text.includes('one'));
+  stack.appendLog(path, [cri(at(1), 'two', 'F', 'stderr')]);
+  const text = await stream.until((seen) => seen.includes('two'));
+  t.deepEqual(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown),
+    [
+      { time: at(0), stream: 'stdout', line: 'one' },
+      { time: at(1), stream: 'stderr', line: 'two' },
+    ],
+  );
+  stream.close();
+});
+
+test.serial('a client that leaves is recorded and the service carries on', async (t) => {
+  stack.writeLog('default', 'leaving', 'main', '0.log', [cri(at(0), 'hello')]);
+  const stream = await follow('/logs/leaving?follow=true');
+  await stream.until((text) => text.includes('hello'));
+  stream.close();
+  const deadline = Date.now() + 3000;
+  const left = () =>
+    stack.logLines.some((line) => line.includes('"pod":"leaving"') && line.includes('"outcome":"client-left"'));
+  while (!left() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.true(left());
+  t.is((await stack.request('/healthz')).status, 200);
+});
+
+test.serial('limitBytes ends a followed stream once reached', async (t) => {
+  const path = stack.writeLog('default', 'limited', 'main', '0.log', [cri(at(0), '12345')]);
+  const stream = await follow('/logs/limited?follow=true&limitBytes=10');
+  await stream.until((text) => text.includes('12345'));
+  stack.appendLog(path, [cri(at(1), 'abcdefgh')]);
+  t.true(await stream.end());
+  t.is(await stream.until(() => true), '12345\nabcd');
+});

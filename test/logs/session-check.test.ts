@@ -1,0 +1,111 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import test from 'ava';
+import { logsConfig } from '../../logs-app/config.js';
+import { startLogsService } from '../../logs-app/service.js';
+import { contractClient } from '../helpers/http.js';
+import { at, cri, startStack } from '../helpers/logs.js';
+
+test('no token: 401 with a Bearer challenge, and auth-app decides nothing', async (t) => {
+  const stack = await startStack();
+  t.teardown(() => stack.stop());
+  stack.writeLog('default', 'app', 'main', '0.log', [cri(at(0), 'secret line')]);
+  const response = await stack.request('/logs/app');
+  t.is(response.status, 401);
+  t.is(response.headers.get('www-authenticate'), 'Bearer realm="pod-logs"');
+  t.false(response.text.includes('secret line'));
+});
+
+test('a token auth-app rejects: 401 invalid_token', async (t) => {
+  const stack = await startStack();
+  t.teardown(() => stack.stop());
+  stack.writeLog('default', 'app', 'main', '0.log', [cri(at(0), 'secret line')]);
+  for (const token of ['garbage', `${'A'.repeat(22)}.${'B'.repeat(43)}`]) {
+    const response = await stack.request('/logs/app', { token });
+    t.is(response.status, 401);
+    t.is(response.headers.get('www-authenticate'), 'Bearer realm="pod-logs", error="invalid_token"');
+  }
+  const malformed = await stack.request('/logs/app', { headers: { authorization: 'Bearer' } });
+  t.is(malformed.status, 401);
+});
+
+test('a session without the namespace permission: 403 insufficient_scope and nothing read', async (t) => {
+  const stack = await startStack();
+  t.teardown(() => stack.stop());
+  stack.writeLog('team-b', 'app', 'main', '0.log', [cri(at(0), 'team-b secret')]);
+  const token = await stack.tokenFor('alice', ['logs:read:team-a']);
+  const response = await stack.request('/logs/app?namespace=team-b', { token });
+  t.is(response.status, 403);
+  t.regex(response.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
+  t.false(response.text.includes('team-b secret'));
+  const audit = stack.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.audit);
+  t.is(audit?.outcome, 'insufficient-scope');
+  t.is(audit?.container, undefined, 'the source was never opened');
+});
+
+test('after logout the same token gets 401 at once (cache off)', async (t) => {
+  const stack = await startStack();
+  t.teardown(() => stack.stop());
+  stack.writeLog('default', 'app', 'main', '0.log', [cri(at(0), 'hello')]);
+  const token = await stack.tokenFor('alice', ['logs:read']);
+  t.is((await stack.request('/logs/app', { token })).status, 200);
+  t.is((await stack.auth.request('/auth/logout', { method: 'POST', token })).status, 204);
+  t.is((await stack.request('/logs/app', { token })).status, 401);
+});
+
+test('with the cache on, a revoked session is served for at most the TTL', async (t) => {
+  const stack = await startStack({ LOGS_AUTH_CACHE_TTL: '1' });
+  t.teardown(() => stack.stop());
+  stack.writeLog('default', 'app', 'main', '0.log', [cri(at(0), 'hello')]);
+  const token = await stack.tokenFor('alice', ['logs:read']);
+  t.is((await stack.request('/logs/app', { token })).status, 200);
+  await stack.auth.request('/auth/logout', { method: 'POST', token });
+  t.is((await stack.request('/logs/app', { token })).status, 200, 'served from the cache within the TTL');
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  t.is((await stack.request('/logs/app', { token })).status, 401);
+});
+
+test('auth-app stopped: 503 with Retry-After, never logs; it comes back when auth-app does', async (t) => {
+  const stack = await startStack();
+  t.teardown(() => stack.stop());
+  stack.writeLog('default', 'app', 'main', '0.log', [cri(at(0), 'hello')]);
+  const token = await stack.tokenFor('alice', ['logs:read']);
+  await stack.auth.service.stop();
+  const response = await stack.request('/logs/app', { token });
+  t.is(response.status, 503);
+  t.is(response.headers.get('retry-after'), '5');
+  t.false(response.text.includes('hello'));
+  t.is((await stack.request('/readyz')).status, 503);
+  await stack.auth.restart();
+  t.is((await stack.request('/logs/app', { token })).status, 200, 'the session survived the restart');
+});
+
+test('auth-app too slow or answering 5xx: 503 within the timeout', async (t) => {
+  const slow = createServer((request, response) => {
+    if (request.url === '/auth/validate' && request.headers.authorization === 'Bearer fail') {
+      response.writeHead(500, { 'content-type': 'application/problem+json' }).end('{}');
+      return;
+    }
+    setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 3000).unref();
+  });
+  slow.listen(0, '127.0.0.1');
+  t.teardown(() => slow.closeAllConnections());
+  t.teardown(() => slow.close());
+  await new Promise((resolve) => slow.once('listening', resolve));
+  const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+  const logs = await startLogsService(
+    logsConfig({
+      LOGS_PORT: '0',
+      LOGS_AUTH_URL: url,
+      LOGS_AUTH_TIMEOUT_MS: '200',
+      LOGS_DIR: '/nonexistent',
+      LOGS_LOG_LEVEL: 'silent',
+    }),
+  );
+  t.teardown(() => logs.stop());
+  const request = contractClient('logs', () => logs.url);
+  const started = Date.now();
+  t.is((await request('/logs/app', { token: 'slow' })).status, 503);
+  t.true(Date.now() - started < 2000);
+  t.is((await request('/logs/app', { token: 'fail' })).status, 503);
+});
