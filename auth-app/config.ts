@@ -6,7 +6,7 @@ const schema = z.object({
   AUTH_PORT: envPort(8001),
   AUTH_DATABASE_URL: z.string().min(1).default('sqlite:data/auth.db'),
   AUTH_DATABASE_POOL_SIZE: envInt(10, 1, 1000),
-  AUTH_DATABASE_TIMEOUT_MS: envInt(2000, 100, 60_000),
+  AUTH_DATABASE_TIMEOUT_MS: envInt(1500, 100, 60_000),
   AUTH_SESSION_IDLE_TIMEOUT: envInt(1800, 1),
   AUTH_SESSION_MAX_AGE: envInt(43_200, 1),
   AUTH_SESSION_TOUCH_INTERVAL: envInt(60, 0),

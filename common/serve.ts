@@ -32,7 +32,17 @@ export async function listen(app: Koa, host: string, port: number): Promise<List
 
 /** Runs a service's start function: a configuration error exits 2, SIGTERM/SIGINT drain and exit 0. */
 export async function runService(start: () => Promise<{ log: Logger; stop(): Promise<void> }>): Promise<void> {
-  let service: Awaited<ReturnType<typeof start>>;
+  let service: Awaited<ReturnType<typeof start>> | undefined;
+  let signalled: string | undefined;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = signal;
+    if (!service) return;
+    service.log.info({ signal }, 'shutting down');
+    void service.stop().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
   try {
     service = await start();
   } catch (error) {
@@ -42,13 +52,9 @@ export async function runService(start: () => Promise<{ log: Logger; stop(): Pro
     }
     throw error;
   }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    service.log.info({ signal }, 'shutting down');
-    void service.stop().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  if (signalled) {
+    const signal = signalled;
+    signalled = undefined;
+    shutdown(signal);
+  }
 }

@@ -21,7 +21,9 @@ export class FakeKubernetesApi {
   readonly pods = new Map<string, Map<string, FakeContainer>>();
   readonly requests: Array<{ path: string; authorization?: string }> = [];
   private readonly followers = new Map<string, Set<{ response: ServerResponse; timestamps: boolean }>>();
-  private readonly server = createServer((request, response) => this.handle(request.url ?? '/', request.headers.authorization, response));
+  private readonly server = createServer((request, response) =>
+    this.handle(request.url ?? '/', request.headers.authorization, response),
+  );
   url = '';
 
   constructor(private readonly token: string) {}
@@ -52,7 +54,8 @@ export class FakeKubernetesApi {
   private handle(rawUrl: string, authorization: string | undefined, response: ServerResponse): void {
     const url = new URL(rawUrl, 'http://fake');
     this.requests.push({ path: url.pathname + url.search, authorization });
-    if (authorization === 'Bearer forbidden') return status(response, 403, 'pods "x" is forbidden: cannot get resource "pods/log"');
+    if (authorization === 'Bearer forbidden')
+      return status(response, 403, 'pods "x" is forbidden: cannot get resource "pods/log"');
     if (authorization !== `Bearer ${this.token}`) return status(response, 401, 'Unauthorized');
     if (url.pathname === '/version') return json(response, 200, { major: '1', minor: '31' });
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)(\/log)?$/.exec(url.pathname);
@@ -60,16 +63,31 @@ export class FakeKubernetesApi {
     const [, namespace = '', pod = '', log] = match;
     const containers = this.pods.get(`${namespace}/${pod}`);
     if (!containers) return status(response, 404, `pods "${pod}" not found`);
-    if (!log) return json(response, 200, { metadata: { name: pod, namespace }, spec: { containers: [...containers.keys()].map((name) => ({ name })) } });
+    if (!log)
+      return json(response, 200, {
+        metadata: { name: pod, namespace },
+        spec: { containers: [...containers.keys()].map((name) => ({ name })) },
+      });
     this.serveLog(url.searchParams, namespace, pod, containers, response);
   }
 
-  private serveLog(query: URLSearchParams, namespace: string, pod: string, containers: Map<string, FakeContainer>, response: ServerResponse): void {
-    if (query.has('sinceSeconds') && query.has('sinceTime')) return status(response, 422, 'at most one of sinceTime or sinceSeconds may be specified');
+  private serveLog(
+    query: URLSearchParams,
+    namespace: string,
+    pod: string,
+    containers: Map<string, FakeContainer>,
+    response: ServerResponse,
+  ): void {
+    if (query.has('sinceSeconds') && query.has('sinceTime'))
+      return status(response, 422, 'at most one of sinceTime or sinceSeconds may be specified');
     let name = query.get('container');
     if (!name) {
       if (containers.size !== 1) {
-        return status(response, 400, `a container name must be specified for pod ${pod}, choose one of: [${[...containers.keys()].join(' ')}]`);
+        return status(
+          response,
+          400,
+          `a container name must be specified for pod ${pod}, choose one of: [${[...containers.keys()].join(' ')}]`,
+        );
       }
       name = [...containers.keys()][0]!;
     }

@@ -14,13 +14,19 @@ test.before(async () => {
   api = await new FakeKubernetesApi('service-account-token').start();
   tokenDir = mkdtempSync(join(tmpdir(), 'kube-token-'));
   writeFileSync(join(tokenDir, 'token'), 'service-account-token\n');
-  api.addPod('default', 'single', { app: { current: [0, 1, 2, 3].map((index) => ({ time: at(index), text: `line ${index}` })) } });
+  api.addPod('default', 'single', {
+    app: { current: [0, 1, 2, 3].map((index) => ({ time: at(index), text: `line ${index}` })) },
+  });
   api.addPod('default', 'streaming', { app: { current: [{ time: at(0), text: 'started' }] } });
   api.addPod('default', 'double', {
     web: { current: [{ time: at(0), text: 'web' }], previous: [{ time: at(0), text: 'web before restart' }] },
     sidecar: { current: [{ time: at(0), text: 'sidecar' }] },
   });
-  stack = await startStack({ LOGS_SOURCE: 'kubernetes', LOGS_KUBE_API_URL: api.url, LOGS_KUBE_TOKEN_FILE: join(tokenDir, 'token') });
+  stack = await startStack({
+    LOGS_SOURCE: 'kubernetes',
+    LOGS_KUBE_API_URL: api.url,
+    LOGS_KUBE_TOKEN_FILE: join(tokenDir, 'token'),
+  });
   token = await stack.tokenFor('alice', ['logs:read:default']);
 });
 test.after.always(async () => {
@@ -31,13 +37,16 @@ test.after.always(async () => {
 
 const read = (path: string, accept = 'application/json') => stack.request(path, { token, headers: { accept } });
 
-test.serial('logs come from the API with the service-account token; the only container is found from the pod', async (t) => {
-  const response = await read('/logs/single');
-  t.is(response.status, 200);
-  t.like(response.json, { container: 'app', lines: ['line 0', 'line 1', 'line 2', 'line 3'] });
-  t.true(api.requests.length > 0);
-  t.true(api.requests.every((request) => request.authorization === 'Bearer service-account-token'));
-});
+test.serial(
+  'logs come from the API with the service-account token; the only container is found from the pod',
+  async (t) => {
+    const response = await read('/logs/single');
+    t.is(response.status, 200);
+    t.like(response.json, { container: 'app', lines: ['line 0', 'line 1', 'line 2', 'line 3'] });
+    t.true(api.requests.length > 0);
+    t.true(api.requests.every((request) => request.authorization === 'Bearer service-account-token'));
+  },
+);
 
 test.serial('tail, since, timestamps and limitBytes behave as with files', async (t) => {
   t.like((await read('/logs/single?tailLines=2')).json, { lines: ['line 2', 'line 3'] });
@@ -73,12 +82,20 @@ test.serial('follow streams lines the API sends as they come', async (t) => {
 
 test.serial('the API refusing logs-app is a 502; the API unreachable is a 503', async (t) => {
   writeFileSync(join(tokenDir, 'token'), 'forbidden\n');
-  const refused = await startStack({ LOGS_SOURCE: 'kubernetes', LOGS_KUBE_API_URL: api.url, LOGS_KUBE_TOKEN_FILE: join(tokenDir, 'token') });
+  const refused = await startStack({
+    LOGS_SOURCE: 'kubernetes',
+    LOGS_KUBE_API_URL: api.url,
+    LOGS_KUBE_TOKEN_FILE: join(tokenDir, 'token'),
+  });
   t.teardown(() => refused.stop());
   const own = await refused.tokenFor('bob', ['logs:read']);
   t.is((await refused.request('/logs/single', { token: own })).status, 502);
   writeFileSync(join(tokenDir, 'token'), 'service-account-token\n');
-  const down = await startStack({ LOGS_SOURCE: 'kubernetes', LOGS_KUBE_API_URL: 'http://127.0.0.1:9', LOGS_KUBE_TIMEOUT_MS: '500' });
+  const down = await startStack({
+    LOGS_SOURCE: 'kubernetes',
+    LOGS_KUBE_API_URL: 'http://127.0.0.1:9',
+    LOGS_KUBE_TIMEOUT_MS: '500',
+  });
   t.teardown(() => down.stop());
   const other = await down.tokenFor('carol', ['logs:read']);
   const response = await down.request('/logs/single', { token: other });

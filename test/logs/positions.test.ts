@@ -17,10 +17,17 @@ interface Generated {
 
 /** Logical lines, some split into P pieces, with non-decreasing times, spread over rotated files. */
 const logs = fc
-  .array(fc.record({ pieces: fc.integer({ min: 1, max: 3 }), length: fc.integer({ min: 0, max: 3000 }), gap: fc.integer({ min: 0, max: 2 }) }), {
-    minLength: 0,
-    maxLength: 120,
-  })
+  .array(
+    fc.record({
+      pieces: fc.integer({ min: 1, max: 3 }),
+      length: fc.integer({ min: 0, max: 3000 }),
+      gap: fc.integer({ min: 0, max: 2 }),
+    }),
+    {
+      minLength: 0,
+      maxLength: 120,
+    },
+  )
   .chain((specs) => fc.tuple(fc.constant(specs), fc.array(fc.integer({ min: 0, max: specs.length }), { maxLength: 2 })))
   .map(([specs, cuts]): Generated => {
     let seconds = 0;
@@ -36,7 +43,9 @@ const logs = fc
       }
       return { time, text };
     });
-    const boundaries = [...new Set(cuts)].sort((a, b) => a - b).map((cut) => raw.findIndex((line) => line.startsWith(lines[cut]?.time ?? '~')));
+    const boundaries = [...new Set(cuts)]
+      .sort((a, b) => a - b)
+      .map((cut) => raw.findIndex((line) => line.startsWith(lines[cut]?.time ?? '~')));
     const files: string[][] = [];
     let from = 0;
     for (const boundary of boundaries.filter((value) => value > 0)) {
@@ -74,16 +83,24 @@ function readFrom(chain: Segment[], start: Position): string[] {
   return entries.map((entry) => entry.line);
 }
 
-testProp('tailLines starts exactly N joined lines before the end, across files', [logs, fc.nat({ max: 130 })], (t, generated, count) => {
-  const got = withChain(generated, (chain) => readFrom(chain, tailStart(chain, count)));
-  const expected = generated.lines.slice(Math.max(0, generated.lines.length - count)).map((line) => line.text);
-  t.deepEqual(got, count === 0 ? [] : expected);
-});
+testProp(
+  'tailLines starts exactly N joined lines before the end, across files',
+  [logs, fc.nat({ max: 130 })],
+  (t, generated, count) => {
+    const got = withChain(generated, (chain) => readFrom(chain, tailStart(chain, count)));
+    const expected = generated.lines.slice(Math.max(0, generated.lines.length - count)).map((line) => line.text);
+    t.deepEqual(got, count === 0 ? [] : expected);
+  },
+);
 
-testProp('sinceTime starts at the first joined line at or after it, as a linear scan would', [logs, fc.integer({ min: -1, max: 250 })], (t, generated, seconds) => {
-  const sinceMs = Date.parse(at(seconds));
-  const got = withChain(generated, (chain) => readFrom(chain, sinceStart(chain, sinceMs)));
-  const expected = generated.lines.filter((line) => Date.parse(line.time) >= sinceMs).map((line) => line.text);
-  t.deepEqual(got.slice(got.length - expected.length), expected);
-  t.true(got.length - expected.length <= 0, `${got.length - expected.length} extra lines before the first match`);
-});
+testProp(
+  'sinceTime starts at the first joined line at or after it, as a linear scan would',
+  [logs, fc.integer({ min: -1, max: 250 })],
+  (t, generated, seconds) => {
+    const sinceMs = Date.parse(at(seconds));
+    const got = withChain(generated, (chain) => readFrom(chain, sinceStart(chain, sinceMs)));
+    const expected = generated.lines.filter((line) => Date.parse(line.time) >= sinceMs).map((line) => line.text);
+    t.deepEqual(got.slice(got.length - expected.length), expected);
+    t.true(got.length - expected.length <= 0, `${got.length - expected.length} extra lines before the first match`);
+  },
+);

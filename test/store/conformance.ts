@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import test from 'ava';
+import type { SessionRecord, Store } from '../../auth-app/store/store.js';
+
+export interface StoreUnderTest {
+  store: Store;
+  /** Opens a second store on the same database, as a second replica would. */
+  reopen(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+const user = (username: string, permissions: string[] = []) => ({
+  id: randomUUID(),
+  username,
+  passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+  permissions,
+  createdAt: 1_000,
+});
+
+const session = (userId: string, overrides: Partial<SessionRecord> = {}): SessionRecord => ({
+  id: randomUUID().replace(/-/g, '').slice(0, 22),
+  secretHash: 'ab'.repeat(32),
+  userId,
+  createdAt: 10_000,
+  lastSeenAt: 10_000,
+  expiresAt: 100_000,
+  clientAddress: '10.1.2.3',
+  userAgent: 'agent/1',
+  ...overrides,
+});
+
+/** The behaviour every Store must have, run against each backend. */
+export function storeConformance(backend: string, open: () => Promise<StoreUnderTest>): void {
+  const withStore = (title: string, body: (store: Store, subject: StoreUnderTest) => Promise<void>) =>
+    test(`${backend}: ${title}`, async (t) => {
+      const subject = await open();
+      t.teardown(() => subject.cleanup());
+      await body(subject.store, subject);
+      t.pass();
+    });
+
+  withStore('usernames are unique case-insensitively and found in any case', async (store) => {
+    const alice = user('Alice', ['logs:read']);
+    if (!(await store.createUser(alice))) throw new Error('first create refused');
+    if (await store.createUser(user('ALICE'))) throw new Error('duplicate accepted');
+    const found = await store.findUser('aLiCe');
+    if (
+      found?.id !== alice.id ||
+      found.username !== 'Alice' ||
+      found.permissions[0] !== 'logs:read' ||
+      found.disabled
+    ) {
+      throw new Error(`unexpected ${JSON.stringify(found)}`);
+    }
+    if ((await store.findUser('bob')) !== undefined) throw new Error('unknown user found');
+    if ((await store.listUsers()).length !== 1) throw new Error('list');
+  });
+
+  withStore('a session is found with its user, touched only forward, and listed while live', async (store) => {
+    const owner = user('owner', ['a', 'b']);
+    await store.createUser(owner);
+    const live = session(owner.id);
+    const idle = session(owner.id, { lastSeenAt: 1_000 });
+    const expired = session(owner.id, { expiresAt: 10_001 });
+    for (const each of [live, idle, expired]) await store.createSession(each);
+    const found = await store.findSession(live.id);
+    if (found?.username !== 'owner' || found.permissions.join() !== 'a,b' || found.secretHash !== live.secretHash) {
+      throw new Error(`unexpected ${JSON.stringify(found)}`);
+    }
+    await store.touchSession(live.id, 20_000);
+    await store.touchSession(live.id, 15_000);
+    if ((await store.findSession(live.id))?.lastSeenAt !== 20_000) throw new Error('touch went backwards');
+    const listed = await store.listSessions(owner.id, { now: 50_000, lastSeenAfter: 5_000 });
+    if (listed.map((each) => each.id).join() !== live.id) throw new Error(`listed ${listed.map((each) => each.id)}`);
+  });
+
+  withStore('sessions end one by one (scoped to their user), all at once, and by purge', async (store) => {
+    const [owner, other] = [user('owner'), user('other')];
+    await store.createUser(owner);
+    await store.createUser(other);
+    const [a, b, c] = [session(owner.id), session(owner.id), session(other.id, { expiresAt: 20_000 })];
+    for (const each of [a, b, c]) await store.createSession(each);
+    if (await store.deleteSession(a.id, other.id)) throw new Error('deleted another user session');
+    if (!(await store.deleteSession(a.id, owner.id))) throw new Error('own session not deleted');
+    if (await store.deleteSession(a.id)) throw new Error('deleted twice');
+    if ((await store.deleteUserSessions(owner.id)) !== 1) throw new Error('end all');
+    if ((await store.purgeSessions(30_000, 0)) !== 1) throw new Error('purge by expiry');
+    if ((await store.findSession(c.id)) !== undefined) throw new Error('purged session found');
+  });
+
+  withStore('disabling a user and changing its password end its sessions; re-hashing does not', async (store) => {
+    const owner = user('owner');
+    await store.createUser(owner);
+    const first = session(owner.id);
+    await store.createSession(first);
+    await store.setPasswordHash(owner.id, 'rehashed', { endSessions: false });
+    if (!(await store.findSession(first.id))) throw new Error('rehash ended the session');
+    await store.setPasswordHash(owner.id, 'changed', { endSessions: true });
+    if (await store.findSession(first.id)) throw new Error('password change kept the session');
+    const second = session(owner.id);
+    await store.createSession(second);
+    await store.setDisabled(owner.id, true);
+    if (await store.findSession(second.id)) throw new Error('disable kept the session');
+    const found = await store.findUser('owner');
+    if (!found?.disabled || found.passwordHash !== 'changed') throw new Error('user not updated');
+    await store.setDisabled(owner.id, false);
+    await store.setPermissions(owner.id, ['x']);
+    const enabled = await store.findUser('owner');
+    if (enabled?.disabled || enabled?.permissions.join() !== 'x') throw new Error('enable or permissions');
+  });
+
+  withStore('login failures are counted per username and address, cleared and purged', async (store) => {
+    for (const at of [1_000, 2_000, 3_000]) await store.recordLoginFailure('alice', '10.0.0.1', at);
+    await store.recordLoginFailure('alice', '10.0.0.2', 2_500);
+    const counted = await store.loginFailures('alice', '10.0.0.1', 1_500);
+    if (counted.join() !== '2000,3000') throw new Error(`counted ${counted}`);
+    await store.clearLoginFailures('alice', '10.0.0.1');
+    if ((await store.loginFailures('alice', '10.0.0.1', 0)).length !== 0) throw new Error('not cleared');
+    if ((await store.purgeLoginFailures(3_000)) !== 1) throw new Error('purge');
+  });
+
+  withStore('stores opened at once on one database share it; migrating again is harmless', async (store, subject) => {
+    const [second, third] = await Promise.all([subject.reopen(), subject.reopen()]);
+    try {
+      const shared = user('shared');
+      await store.createUser(shared);
+      if ((await second.findUser('shared'))?.id !== shared.id) throw new Error('not shared');
+      const made = session(shared.id);
+      await third.createSession(made);
+      if (!(await store.findSession(made.id))) throw new Error('session not shared');
+      await second.deleteSession(made.id);
+      if (await third.findSession(made.id)) throw new Error('revocation not shared');
+    } finally {
+      await second.close();
+      await third.close();
+    }
+  });
+}
