@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { OpenAPIBackend, type Document, type Operation } from 'openapi-backend';
+import { OpenAPIBackend, type Document } from 'openapi-backend';
 import { parse } from 'yaml';
 
 const specDir = fileURLToPath(new URL('../openapi/', import.meta.url));
@@ -10,26 +11,107 @@ export function loadSpec(name: 'auth' | 'logs'): Document {
   return parse(readFileSync(`${specDir}${name}.yaml`, 'utf8')) as Document;
 }
 
-export interface SpecValidator {
-  readonly api: OpenAPIBackend;
-  match(method: string, path: string): Operation | undefined;
+interface ParameterObject {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required?: boolean;
+  schema?: object;
 }
 
-/** Builds the Ajv validators of one spec once; requests and (in tests) responses are checked against them. */
-export async function createSpecValidator(definition: Document): Promise<SpecValidator> {
-  const api = new OpenAPIBackend({
-    definition: structuredClone(definition),
-    validate: true,
-    coerceTypes: true,
-    ajvOpts: { allErrors: true, strict: false, useDefaults: true },
-    customizeAjv: (ajv) => {
-      addFormats.default(ajv);
-      return ajv;
-    },
-  });
-  await api.init();
+interface OperationObject {
+  operationId?: string;
+  parameters?: ParameterObject[];
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: object }> };
+}
+
+export interface CompiledOperation {
+  operationId: string;
+  method: string;
+  pattern: RegExp;
+  pathNames: string[];
+  headerNames: string[];
+  /** Validates `{ path, query, header }`, coercing strings to the declared types and filling defaults. */
+  parameters: ValidateFunction;
+  body?: { required: boolean; validate: ValidateFunction };
+}
+
+export interface SpecValidator {
+  /** The spec with every $ref resolved. */
+  readonly definition: Document;
+  match(method: string, path: string): { operation: CompiledOperation; rawParams: string[] } | undefined;
+}
+
+const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+function newAjv(coerce: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: coerce, useDefaults: true });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+function sectionSchema(parameters: ParameterObject[], location: ParameterObject['in']): object {
+  const declared = parameters.filter((parameter) => parameter.in === location);
   return {
-    api,
-    match: (method, path) => api.matchOperation({ method, path, headers: {} }),
+    type: 'object',
+    properties: Object.fromEntries(
+      declared.map((parameter) => [location === 'header' ? parameter.name.toLowerCase() : parameter.name, parameter.schema ?? {}]),
+    ),
+    required: declared
+      .filter((parameter) => parameter.required)
+      .map((parameter) => (location === 'header' ? parameter.name.toLowerCase() : parameter.name)),
   };
 }
+
+function compile(path: string, method: string, operation: OperationObject, ajvs: { params: Ajv; body: Ajv }): CompiledOperation {
+  const parameters = operation.parameters ?? [];
+  const pathNames: string[] = [];
+  const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_, name: string) => {
+    pathNames.push(name);
+    return '([^/]+)';
+  });
+  const json = operation.requestBody?.content?.['application/json']?.schema;
+  return {
+    operationId: operation.operationId ?? `${method} ${path}`,
+    method: method.toUpperCase(),
+    pattern: new RegExp(`^${source}$`),
+    pathNames,
+    headerNames: parameters.filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name.toLowerCase()),
+    parameters: ajvs.params.compile({
+      type: 'object',
+      properties: {
+        path: sectionSchema(parameters, 'path'),
+        query: sectionSchema(parameters, 'query'),
+        header: sectionSchema(parameters, 'header'),
+      },
+    }),
+    body: json ? { required: operation.requestBody?.required ?? false, validate: ajvs.body.compile(json) } : undefined,
+  };
+}
+
+/** Dereferences a spec once (openapi-backend also checks it is a valid OpenAPI document) and compiles a validator per operation. */
+export async function createSpecValidator(spec: Document): Promise<SpecValidator> {
+  const api = new OpenAPIBackend({ definition: structuredClone(spec), validate: false, quick: true });
+  await api.init();
+  const definition = api.definition;
+  const ajvs = { params: newAjv(true), body: newAjv(false) };
+  const operations: CompiledOperation[] = [];
+  for (const [path, item] of Object.entries(definition.paths ?? {})) {
+    for (const method of methods) {
+      const operation = (item as Record<string, OperationObject | undefined>)[method];
+      if (operation) operations.push(compile(path, method, operation, ajvs));
+    }
+  }
+  return {
+    definition,
+    match(method, path) {
+      for (const operation of operations) {
+        if (operation.method !== method) continue;
+        const found = operation.pattern.exec(path);
+        if (found) return { operation, rawParams: found.slice(1) };
+      }
+      return undefined;
+    },
+  };
+}
+
+export type { ErrorObject };

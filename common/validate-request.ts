@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { RequestState } from './logger.js';
 import { Problem } from './problem.js';
-import type { SpecValidator } from './spec.js';
+import type { ErrorObject, SpecValidator } from './spec.js';
 
 export interface RequestInput {
   path: Record<string, unknown>;
@@ -14,63 +14,64 @@ export interface ValidatedState extends RequestState {
   input: RequestInput;
 }
 
-interface AjvError {
-  instancePath?: string;
-  message?: string;
-  keyword?: string;
-  params?: unknown;
-}
+type FieldError = { name: string; message: string };
 
-const sectionNames: Record<string, string> = { path: 'path', query: 'query', header: 'header', requestBody: 'body' };
-
-function describe(error: AjvError): { name: string; message: string } {
-  const [section = '', ...rest] = (error.instancePath ?? '').split('/').filter(Boolean);
-  const location = [sectionNames[section] ?? section, ...rest].filter(Boolean);
-  const params = error.params as { additionalProperty?: string; missingProperty?: string } | undefined;
-  const field = params?.additionalProperty ?? params?.missingProperty;
+function describe(error: ErrorObject, prefix?: string): FieldError {
+  const location = [prefix, ...error.instancePath.split('/').filter(Boolean)].filter(Boolean) as string[];
+  const params = error.params as { additionalProperty?: string; missingProperty?: string };
+  const field = params.additionalProperty ?? params.missingProperty;
   if (field) location.push(field);
-  const message =
-    error.keyword === 'additionalProperties' ? 'is not an allowed field' : (error.message ?? 'is not valid');
+  const message = error.keyword === 'additionalProperties' ? 'is not an allowed field' : (error.message ?? 'is not valid');
   return { name: location.join('.') || 'request', message };
 }
 
-function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
-  const length = Number(headers['content-length'] ?? 0);
-  return length > 0 || headers['transfer-encoding'] !== undefined;
+const invalid = (errors: FieldError[]) =>
+  new Problem('invalidParameters', { detail: errors.map((error) => `${error.name} ${error.message}`).join('; '), errors });
+
+const hasBody = (headers: Record<string, string | string[] | undefined>): boolean =>
+  Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined;
+
+function decodeParams(names: string[], raw: string[]): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  names.forEach((name, index) => {
+    try {
+      decoded[name] = decodeURIComponent(raw[index] ?? '');
+    } catch {
+      throw invalid([{ name: `path.${name}`, message: 'is not valid percent-encoding' }]);
+    }
+  });
+  return decoded;
 }
 
 /**
- * Checks path, query, headers and body against the operation the spec declares for this method and path.
- * Paths the spec does not declare pass through untouched (the router answers 404 or 405).
+ * Checks path, query, declared headers and body against the operation the spec declares for this method and path,
+ * and puts the coerced values (defaults filled in) on ctx.state.input. Paths the spec does not declare pass through.
  */
 export function validateRequests(validator: SpecValidator): Middleware<ValidatedState> {
   return async function validateRequest(ctx, next) {
-    const operation = validator.match(ctx.method, ctx.path);
-    if (!operation) return next();
-    const declaresBody = operation.requestBody !== undefined;
-    if (declaresBody && hasBody(ctx.headers) && !ctx.is('application/json')) {
-      throw new Problem('unsupportedMediaType', { detail: 'Send the request body as application/json' });
+    const matched = validator.match(ctx.method, ctx.path);
+    if (!matched) return next();
+    const { operation, rawParams } = matched;
+    const header: Record<string, unknown> = {};
+    for (const name of operation.headerNames) if (ctx.headers[name] !== undefined) header[name] = ctx.headers[name];
+    const parameters = { path: decodeParams(operation.pathNames, rawParams), query: { ...ctx.query }, header };
+    const errors = operation.parameters(parameters) ? [] : (operation.parameters.errors ?? []).map((error) => describe(error));
+
+    let body: unknown;
+    if (operation.body) {
+      const sent = hasBody(ctx.headers);
+      if (sent && !ctx.is('application/json')) {
+        throw new Problem('unsupportedMediaType', { detail: 'Send the request body as application/json' });
+      }
+      body = sent ? (ctx.request as { body?: unknown }).body : undefined;
+      if (body === undefined && operation.body.required) errors.push({ name: 'body', message: 'is required' });
+      if (body !== undefined && !operation.body.validate(body)) {
+        errors.push(...(operation.body.validate.errors ?? []).map((error) => describe(error, 'body')));
+      }
     }
-    const body = (ctx.request as { body?: unknown }).body;
-    const request = {
-      method: ctx.method,
-      path: ctx.path,
-      query: ctx.querystring,
-      headers: ctx.headers as Record<string, string | string[]>,
-      body: declaresBody && hasBody(ctx.headers) ? body : undefined,
-    };
-    const result = validator.api.validateRequest(request, operation);
-    if (!result.valid) {
-      const errors = (result.errors ?? []).map(describe);
-      const detail = errors.map((error) => `${error.name} ${error.message}`).join('; ');
-      throw new Problem('invalidParameters', { detail, errors });
-    }
-    ctx.state.operationId = operation.operationId ?? '';
-    ctx.state.input = {
-      path: (result.coerced?.params as Record<string, unknown> | undefined) ?? {},
-      query: (result.coerced?.query as Record<string, unknown> | undefined) ?? {},
-      body: request.body,
-    };
+    if (errors.length > 0) throw invalid(errors);
+    ctx.state.operationId = operation.operationId;
+    ctx.state.input = { path: parameters.path, query: parameters.query, body };
     return next();
   };
 }

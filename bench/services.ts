@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../test/helpers/processes.js';
+
+export interface Running {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a TypeScript entry point in its own process, its output into a file, and waits for its "listening" line. */
+export async function startProcess(script: string, env: Record<string, string>, logDir: string, name: string): Promise<Running> {
+  const logPath = join(logDir, `${name}.log`);
+  const out = openSync(logPath, 'w');
+  const child = spawn(process.execPath, ['--import=tsx', script], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', out, 'inherit'],
+  });
+  closeSync(out);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const line = readFileSync(logPath, 'utf8')
+      .split('\n')
+      .find((each) => each.includes('listening'));
+    if (line) {
+      const { url } = JSON.parse(line) as { url: string };
+      return {
+        url,
+        child,
+        stop: async () => {
+          if (child.exitCode !== null) return;
+          child.kill('SIGTERM');
+          await new Promise((resolve) => child.once('exit', resolve));
+        },
+      };
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${name} did not start; see ${logPath}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Peak resident memory of a process so far, from the kernel's high-water mark. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
