@@ -7,8 +7,12 @@ export type { Logger };
 /** Field names that could carry a secret are censored wherever they appear in a log object. */
 const redactPaths = ['password', 'token', 'authorization', '*.password', '*.token', '*.authorization'];
 
+/** Logs go to stdout asynchronously: lines written while one write is in flight leave in the next one. */
 export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
-  return pino({ name, level, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
+  return pino(
+    { name, level, redact: { paths: redactPaths, censor: '[redacted]' } },
+    destination ?? pino.destination({ dest: 1, sync: false }),
+  );
 }
 
 export interface RequestState {

@@ -38,8 +38,12 @@ export async function runService(start: () => Promise<{ log: Logger; stop(): Pro
     if (signalled) return;
     signalled = signal;
     if (!service) return;
-    service.log.info({ signal }, 'shutting down');
-    void service.stop().then(() => process.exit(0));
+    const { log } = service;
+    log.info({ signal }, 'shutting down');
+    void service
+      .stop()
+      .then(() => new Promise<void>((resolve) => log.flush(() => resolve())))
+      .then(() => process.exit(0));
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);

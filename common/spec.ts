@@ -54,7 +54,10 @@ function sectionSchema(parameters: ParameterObject[], location: ParameterObject[
   return {
     type: 'object',
     properties: Object.fromEntries(
-      declared.map((parameter) => [location === 'header' ? parameter.name.toLowerCase() : parameter.name, parameter.schema ?? {}]),
+      declared.map((parameter) => [
+        location === 'header' ? parameter.name.toLowerCase() : parameter.name,
+        parameter.schema ?? {},
+      ]),
     ),
     required: declared
       .filter((parameter) => parameter.required)
@@ -62,7 +65,12 @@ function sectionSchema(parameters: ParameterObject[], location: ParameterObject[
   };
 }
 
-function compile(path: string, method: string, operation: OperationObject, ajvs: { params: Ajv; body: Ajv }): CompiledOperation {
+function compile(
+  path: string,
+  method: string,
+  operation: OperationObject,
+  ajvs: { params: Ajv; body: Ajv },
+): CompiledOperation {
   const parameters = operation.parameters ?? [];
   const pathNames: string[] = [];
   const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_, name: string) => {
@@ -75,7 +83,9 @@ function compile(path: string, method: string, operation: OperationObject, ajvs:
     method: method.toUpperCase(),
     pattern: new RegExp(`^${source}$`),
     pathNames,
-    headerNames: parameters.filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name.toLowerCase()),
+    headerNames: parameters
+      .filter((parameter) => parameter.in === 'header')
+      .map((parameter) => parameter.name.toLowerCase()),
     parameters: ajvs.params.compile({
       type: 'object',
       properties: {

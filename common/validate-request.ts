@@ -21,12 +21,16 @@ function describe(error: ErrorObject, prefix?: string): FieldError {
   const params = error.params as { additionalProperty?: string; missingProperty?: string };
   const field = params.additionalProperty ?? params.missingProperty;
   if (field) location.push(field);
-  const message = error.keyword === 'additionalProperties' ? 'is not an allowed field' : (error.message ?? 'is not valid');
+  const message =
+    error.keyword === 'additionalProperties' ? 'is not an allowed field' : (error.message ?? 'is not valid');
   return { name: location.join('.') || 'request', message };
 }
 
 const invalid = (errors: FieldError[]) =>
-  new Problem('invalidParameters', { detail: errors.map((error) => `${error.name} ${error.message}`).join('; '), errors });
+  new Problem('invalidParameters', {
+    detail: errors.map((error) => `${error.name} ${error.message}`).join('; '),
+    errors,
+  });
 
 const hasBody = (headers: Record<string, string | string[] | undefined>): boolean =>
   Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined;
@@ -55,7 +59,9 @@ export function validateRequests(validator: SpecValidator): Middleware<Validated
     const header: Record<string, unknown> = {};
     for (const name of operation.headerNames) if (ctx.headers[name] !== undefined) header[name] = ctx.headers[name];
     const parameters = { path: decodeParams(operation.pathNames, rawParams), query: { ...ctx.query }, header };
-    const errors = operation.parameters(parameters) ? [] : (operation.parameters.errors ?? []).map((error) => describe(error));
+    const errors = operation.parameters(parameters)
+      ? []
+      : (operation.parameters.errors ?? []).map((error) => describe(error));
 
     let body: unknown;
     if (operation.body) {

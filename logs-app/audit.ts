@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Middleware } from 'koa';
 import { toProblem } from '../common/problem.js';
 import type { ValidatedState } from '../common/validate-request.js';
@@ -36,6 +37,7 @@ export function audit(): Middleware<ValidatedState & Partial<SessionState> & Aud
       record(toProblem(error).kind.slug);
       throw error;
     }
+    if (!(ctx.body instanceof Readable)) return record('served');
     ctx.res.once('close', () => record(ctx.res.writableFinished ? 'served' : 'client-left'));
   };
 }

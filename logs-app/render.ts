@@ -76,3 +76,25 @@ function lineObject(entry: LogEntry, text: string): { time?: string; stream?: st
     line: withoutTime,
   };
 }
+
+/**
+ * Reads chunks until the answer ends or passes `maxBytes`. A small answer (the common tail) is sent whole with a
+ * Content-Length; a larger one is streamed, starting with what was read.
+ */
+export async function bufferSmall(
+  chunks: AsyncGenerator<string>,
+  maxBytes: number,
+): Promise<{ whole: string } | { head: string; rest: AsyncGenerator<string> }> {
+  let head = '';
+  for (;;) {
+    const next = await chunks.next();
+    if (next.done) return { whole: head };
+    head += next.value;
+    if (head.length > maxBytes) return { head, rest: chunks };
+  }
+}
+
+export async function* prepend(head: string, rest: AsyncGenerator<string>): AsyncGenerator<string> {
+  yield head;
+  yield* rest;
+}

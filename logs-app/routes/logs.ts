@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
@@ -6,11 +7,13 @@ import { operation, type OperationContext } from '../../common/operation.js';
 import { Problem } from '../../common/problem.js';
 import type { ValidatedState } from '../../common/validate-request.js';
 import { audit, type AuditState } from '../audit.js';
-import { render, type LogFormat } from '../render.js';
+import { bufferSmall, prepend, render, type LogFormat } from '../render.js';
 import type { RequireSessionOptions, SessionState } from '../require-session.js';
 import type { LogSource } from '../sources/source.js';
 
 type State = SessionState & AuditState;
+
+const smallAnswerBytes = 256 * 1024;
 
 const contentTypes: Record<LogFormat, string> = {
   json: 'application/json',
@@ -28,6 +31,12 @@ function negotiate(ctx: OperationContext<State>, follow: boolean): LogFormat {
   if (chosen === 'text/plain') return 'text';
   if (chosen === 'application/json') return 'json';
   throw new Problem('notAcceptable', { detail: `This resource can answer ${offered.join(', ')}` });
+}
+
+function whenClientLeaves(response: ServerResponse): AbortSignal {
+  const clientGone = new AbortController();
+  response.once('close', () => clientGone.abort());
+  return clientGone.signal;
 }
 
 export function logRoutes(
@@ -56,8 +65,6 @@ export function logRoutes(
           : query.sinceTime !== undefined
             ? Date.parse(query.sinceTime)
             : undefined;
-      const clientGone = new AbortController();
-      ctx.res.once('close', () => clientGone.abort());
       const opened = await source.open({
         namespace,
         pod: path.podName,
@@ -68,7 +75,7 @@ export function logRoutes(
         timestamps: query.timestamps ?? false,
         limitBytes: query.limitBytes,
         follow,
-        signal: clientGone.signal,
+        signal: follow ? whenClientLeaves(ctx.res) : undefined,
       });
       ctx.state.audit.container = opened.container;
       const chunks = render(opened.entries, {
@@ -77,11 +84,15 @@ export function logRoutes(
         limitBytes: query.limitBytes,
         envelope: { namespace, pod: path.podName, container: opened.container, user: ctx.state.session.username },
       });
+      const read = follow ? { head: '', rest: chunks } : await bufferSmall(chunks, smallAnswerBytes);
       return {
         status: 200,
         type: contentTypes[format],
         headers: { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
-        body: Readable.from(chunks, { objectMode: false, highWaterMark: 64 * 1024 }),
+        body:
+          'whole' in read
+            ? read.whole
+            : Readable.from(prepend(read.head, read.rest), { objectMode: false, highWaterMark: 64 * 1024 }),
       };
     }),
   );

@@ -1,47 +1,15 @@
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Problem } from '../../common/problem.js';
 import { dnsLabel, dnsSubdomain } from '../names.js';
 import { LineJoiner } from './cri.js';
 import { ChangeWaiter, inspect } from './follow.js';
 import { ForwardReader } from './forward.js';
+import { containersIn, instanceFiles, newerInstanceExists, PodDirectories } from './layout.js';
 import { openSegment, type Position, type Segment } from './segments.js';
 import { sinceStart } from './since.js';
 import type { LogEntry, LogQuery, LogSource, OpenedLog } from './source.js';
 import { tailStart } from './tail.js';
-
-const logFileName = /^(\d+)\.log(?:\.(\d{8}-\d{6}(?:\.gz)?))?$/;
-
-function listDirectory(path: string): string[] {
-  try {
-    return readdirSync(path);
-  } catch {
-    return [];
-  }
-}
-
-function instancesIn(containerDir: string): number[] {
-  const numbers = new Set<number>();
-  for (const name of listDirectory(containerDir)) {
-    const match = logFileName.exec(name);
-    if (match) numbers.add(Number(match[1]));
-  }
-  return [...numbers].sort((a, b) => b - a);
-}
-
-/** Rotated files oldest first (their suffix is a sortable timestamp), then the live `N.log`. */
-function chainOf(containerDir: string, instance: number): string[] {
-  const rotated: string[] = [];
-  let live: string | undefined;
-  for (const name of listDirectory(containerDir)) {
-    const match = logFileName.exec(name);
-    if (!match || Number(match[1]) !== instance) continue;
-    if (match[2]) rotated.push(name);
-    else live = name;
-  }
-  rotated.sort();
-  return [...rotated, ...(live ? [live] : [])].map((name) => join(containerDir, name));
-}
 
 const later = (a: Position, b: Position): Position =>
   a.segment > b.segment || (a.segment === b.segment && a.offset > b.offset) ? a : b;
@@ -58,10 +26,14 @@ function startOf(chain: Segment[], query: LogQuery): Position {
  * Only names listed by readdir are ever joined into a path; the caller's names are only compared with them.
  */
 export class DirectorySource implements LogSource {
+  private readonly pods: PodDirectories;
+
   constructor(
     private readonly root: string,
     private readonly pollMs: number,
-  ) {}
+  ) {
+    this.pods = new PodDirectories(root);
+  }
 
   async ready(): Promise<void> {
     if (!statSync(this.root).isDirectory()) throw new Error(`${this.root} is not a directory`);
@@ -69,12 +41,23 @@ export class DirectorySource implements LogSource {
 
   async open(query: LogQuery): Promise<OpenedLog> {
     if (!dnsLabel.test(query.namespace) || !dnsSubdomain.test(query.pod)) throw new Problem('podNotFound');
-    const podDir = this.podDirectory(query.namespace, query.pod);
-    const container = this.container(podDir, query);
+    try {
+      return this.openOnce(query);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.pods.forget();
+      return this.openOnce(query);
+    }
+  }
+
+  /** A file can be rotated away between the listing and the read; open() then tries once more on a new listing. */
+  private openOnce(query: LogQuery): OpenedLog {
+    const { podDir, containers } = this.pod(query.namespace, query.pod);
+    const container = chooseContainer(containers, query);
     const containerDir = join(podDir, container);
-    const instances = instancesIn(containerDir);
-    const instance = query.previous ? instances[1] : instances[0];
-    if (instance === undefined) {
+    const chains = [...instanceFiles(containerDir).entries()];
+    const [instance, files] = chains[query.previous ? 1 : 0] ?? [];
+    if (instance === undefined || !files) {
       if (query.previous) {
         throw new Problem('previousNotFound', {
           detail: `previous terminated container "${container}" in pod "${query.pod}" not found`,
@@ -82,47 +65,47 @@ export class DirectorySource implements LogSource {
       }
       return { container, entries: emptyLog() };
     }
-    const chain = chainOf(containerDir, instance).map(openSegment);
-    const start = startOf(chain, query);
-    const live =
-      query.follow && !query.previous
-        ? { containerDir, instance, pollMs: this.pollMs, signal: query.signal }
-        : undefined;
-    return { container, entries: readEntries(chain, start, query.sinceMs, live) };
+    const chain = files.map(openSegment);
+    try {
+      const start = startOf(chain, query);
+      const live =
+        query.follow && !query.previous
+          ? { containerDir, instance, pollMs: this.pollMs, signal: query.signal ?? AbortSignal.abort() }
+          : undefined;
+      return { container, entries: readEntries(chain, start, query.sinceMs, live) };
+    } catch (error) {
+      for (const segment of chain) segment.close();
+      throw error;
+    }
   }
 
-  private podDirectory(namespace: string, pod: string): string {
-    const candidates = listDirectory(this.root)
-      .filter((name) => {
-        const parts = name.split('_');
-        return parts.length === 3 && parts[0] === namespace && parts[1] === pod;
-      })
-      .map((name) => join(this.root, name));
-    if (candidates.length === 0) {
-      throw new Problem('podNotFound', { detail: `pods "${pod}" not found in namespace "${namespace}"` });
+  private pod(namespace: string, pod: string): { podDir: string; containers: string[] } {
+    let podDir = this.pods.find(namespace, pod);
+    let containers = podDir ? containersIn(podDir) : [];
+    if (podDir && containers.length === 0) {
+      this.pods.forget();
+      podDir = this.pods.find(namespace, pod);
+      containers = podDir ? containersIn(podDir) : [];
     }
-    const modified = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    return candidates.reduce((newest, path) => (modified(path) > modified(newest) ? path : newest));
+    if (!podDir) throw new Problem('podNotFound', { detail: `pods "${pod}" not found in namespace "${namespace}"` });
+    return { podDir, containers };
   }
+}
 
-  private container(podDir: string, query: LogQuery): string {
-    const containers = listDirectory(podDir)
-      .filter((name) => dnsLabel.test(name) && statSync(join(podDir, name), { throwIfNoEntry: false })?.isDirectory())
-      .sort();
-    if (query.container === undefined) {
-      if (containers.length === 1) return containers[0]!;
-      throw new Problem('containerRequired', {
-        detail: `a container name must be specified for pod ${query.pod}, choose one of: [${containers.join(' ')}]`,
-        containers,
-      });
-    }
-    if (!containers.includes(query.container)) {
-      throw new Problem('containerNotFound', {
-        detail: `container ${query.container} is not valid for pod ${query.pod}`,
-      });
-    }
-    return query.container;
+function chooseContainer(containers: string[], query: LogQuery): string {
+  if (query.container === undefined) {
+    if (containers.length === 1) return containers[0]!;
+    throw new Problem('containerRequired', {
+      detail: `a container name must be specified for pod ${query.pod}, choose one of: [${containers.join(' ')}]`,
+      containers,
+    });
   }
+  if (!containers.includes(query.container)) {
+    throw new Problem('containerNotFound', {
+      detail: `container ${query.container} is not valid for pod ${query.pod}`,
+    });
+  }
+  return query.container;
 }
 
 async function* emptyLog(): AsyncGenerator<LogEntry[]> {}
@@ -196,12 +179,13 @@ function nextFollowStep(reader: ForwardReader, live: LiveInstance): 'read' | 'wa
     path: livePath,
     inode: current.inode(),
     readOffset: reader.position,
-    instanceEnded: () => instancesIn(live.containerDir).some((instance) => instance > live.instance),
+    instanceEnded: () => newerInstanceExists(live.containerDir, live.instance),
   });
   switch (change) {
     case 'grown':
       return 'read';
     case 'rotated':
+      current.size(true);
       reader.append(openSegment(livePath));
       return 'read';
     case 'truncated':

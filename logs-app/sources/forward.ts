@@ -30,9 +30,10 @@ export class ForwardReader {
     for (;;) {
       const file = this.chain[this.segment];
       if (!file) return undefined;
-      const size = file.size();
+      const last = this.segment === this.chain.length - 1;
+      const size = this.offset < file.size() || !last ? file.size() : file.size(true);
       if (this.offset < size) return this.readChunk(file, size);
-      if (this.segment === this.chain.length - 1) return undefined;
+      if (last) return undefined;
       const rest = this.takeCarry();
       this.segment += 1;
       this.offset = 0;

@@ -41,7 +41,7 @@ export class KubernetesSource implements LogSource {
     if (query.tailLines !== undefined) parameters.set('tailLines', String(query.tailLines));
     if (query.sinceMs !== undefined) parameters.set('sinceTime', new Date(query.sinceMs).toISOString());
     const abort = new AbortController();
-    query.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    query.signal?.addEventListener('abort', () => abort.abort(), { once: true });
     const timer = setTimeout(() => abort.abort(), this.options.timeoutMs);
     const response = await this.call(`${pod}/log?${parameters}`, abort.signal).finally(() => clearTimeout(timer));
     if (!response.ok || !response.body) throw await this.problemFrom(response);

@@ -4,7 +4,8 @@ import { gunzipSync } from 'node:zlib';
 /** One file of a container instance's log: a rotated one (maybe gzipped) or the live one, read by byte offset. */
 export interface Segment {
   readonly path: string;
-  size(): number;
+  /** The size when first asked; `fresh` asks the file system again (a live file grows). */
+  size(fresh?: boolean): number;
   read(position: number, length: number): Buffer;
   /** The inode of the open file (0 for a gzip read into memory), to notice rotation while following. */
   inode(): number;
@@ -21,6 +22,7 @@ const maxGunzippedBytes = 256 * 1024 * 1024;
 
 class FileSegment implements Segment {
   private fd: number | undefined;
+  private knownSize: number | undefined;
   constructor(readonly path: string) {}
 
   private handle(): number {
@@ -28,8 +30,9 @@ class FileSegment implements Segment {
     return this.fd;
   }
 
-  size(): number {
-    return fstatSync(this.handle()).size;
+  size(fresh = false): number {
+    if (fresh || this.knownSize === undefined) this.knownSize = fstatSync(this.handle()).size;
+    return this.knownSize;
   }
 
   inode(): number {
@@ -82,10 +85,11 @@ export const endOf = (chain: Segment[]): Position => {
   return { segment: last, offset: last < 0 ? 0 : (chain[last]?.size() ?? 0) };
 };
 
+const firstBlockSize = 4 * 1024;
 const blockSize = 64 * 1024;
 const newlineByte = 10;
 
-/** Raw lines of a segment ending before `end`, last first, read backwards in 64 KiB blocks (never the whole file). */
+/** Raw lines of a segment ending before `end`, last first, read backwards in 4 KiB then 64 KiB blocks (never the whole file). */
 export function* linesBackward(segment: Segment, end: number): Generator<{ start: number; text: string }> {
   if (end <= 0) return;
   let buffer = segment.read(Math.max(0, end - 1), 1);
@@ -103,7 +107,7 @@ export function* linesBackward(segment: Segment, end: number): Generator<{ start
       yield { start: 0, text: buffer.toString('utf8', 0, lineEnd) };
       return;
     }
-    const readStart = Math.max(0, bufferStart - blockSize);
+    const readStart = Math.max(0, bufferStart - (bufferStart === end - 1 ? firstBlockSize : blockSize));
     buffer = Buffer.concat([
       segment.read(readStart, bufferStart - readStart),
       buffer.subarray(0, lineEnd - bufferStart),

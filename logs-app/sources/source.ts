@@ -16,8 +16,8 @@ export interface LogQuery {
   timestamps: boolean;
   limitBytes?: number;
   follow: boolean;
-  /** Aborted when the client goes away: a followed log stops waiting for lines at once. */
-  signal: AbortSignal;
+  /** With follow: aborted when the client goes away, so a followed log stops waiting for lines at once. */
+  signal?: AbortSignal;
 }
 
 export interface OpenedLog {
