@@ -1,4 +1,3 @@
-import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import type { Document } from 'openapi-backend';
 import { docsRoutes } from '../common/docs.js';
@@ -44,7 +43,6 @@ export function createAuthApp(parts: AuthAppParts): Koa {
     ctx.set('X-Content-Type-Options', 'nosniff');
     await next();
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' }));
   app.use(validateRequests(parts.validator));
   const routers = [
     healthRoutes(parts.store),

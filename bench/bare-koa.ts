@@ -6,12 +6,21 @@ const app = new Koa();
 const router = new Router();
 const lines = Array.from({ length: 10 }, (_, index) => `GET /api/v1/orders/1234567 200 12.3ms line ${index}`);
 router.get('/logs/:podName', (ctx) => {
-  ctx.body = { status: 'success', namespace: 'default', pod: ctx.params.podName, container: 'app', user: 'bench', lines };
+  ctx.body = {
+    status: 'success',
+    namespace: 'default',
+    pod: ctx.params.podName,
+    container: 'app',
+    user: 'bench',
+    lines,
+  };
 });
 router.post('/auth/validate', (ctx) => {
   ctx.body = { active: true, sessionId: 'x', username: 'bench', permissions: ['logs:read'] };
 });
 app.use(router.routes());
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ msg: 'bare koa listening', url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ msg: 'bare koa listening', url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })}\n`,
+  );
 });

@@ -9,7 +9,7 @@ import { openStore } from '../auth-app/store/open.js';
 import { criFile, lineTime } from './fixtures.js';
 import { measure, type LoadResult } from './load.js';
 import { nginxPath, startNginx } from './nginx.js';
-import { peakRssMb, startProcess, type Running } from './services.js';
+import { peakRssMb, startProcess, type Running } from '../test/helpers/services.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = 10;
@@ -81,7 +81,11 @@ async function main(): Promise<void> {
     return service;
   };
   try {
-    const auth = await start('auth-app/main.ts', { AUTH_PORT: '0', AUTH_DATABASE_URL: databaseUrl, AUTH_LOGIN_MAX_FAILURES: '1000' }, 'auth');
+    const auth = await start(
+      'auth-app/main.ts',
+      { AUTH_PORT: '0', AUTH_DATABASE_URL: databaseUrl, AUTH_LOGIN_MAX_FAILURES: '1000' },
+      'auth',
+    );
     const logsEnv = { LOGS_PORT: '0', LOGS_DIR: pods, LOGS_AUTH_URL: auth.url };
     const logs = await start('logs-app/main.ts', logsEnv, 'logs');
     const cached = await start('logs-app/main.ts', { ...logsEnv, LOGS_AUTH_CACHE_TTL: '60' }, 'logs-cached');
@@ -95,8 +99,22 @@ async function main(): Promise<void> {
     const bareLogs = await load(`${bare.url}/logs/bench?tailLines=10`);
     const off = await load(`${logs.url}/logs/bench?tailLines=10`);
     const on = await load(`${cached.url}/logs/bench?tailLines=10`);
-    report('1 /logs tailLines=10, cache off', rps(off), `bare Koa ${rps(bareLogs)}`, off.requestsPerSecond / bareLogs.requestsPerSecond, '>= 0.30x', off.requestsPerSecond / bareLogs.requestsPerSecond >= 0.3);
-    report('1 /logs tailLines=10, cache on', rps(on), `bare Koa ${rps(bareLogs)}`, on.requestsPerSecond / bareLogs.requestsPerSecond, '>= 0.60x', on.requestsPerSecond / bareLogs.requestsPerSecond >= 0.6);
+    report(
+      '1 /logs tailLines=10, cache off',
+      rps(off),
+      `bare Koa ${rps(bareLogs)}`,
+      off.requestsPerSecond / bareLogs.requestsPerSecond,
+      '>= 0.30x',
+      off.requestsPerSecond / bareLogs.requestsPerSecond >= 0.3,
+    );
+    report(
+      '1 /logs tailLines=10, cache on',
+      rps(on),
+      `bare Koa ${rps(bareLogs)}`,
+      on.requestsPerSecond / bareLogs.requestsPerSecond,
+      '>= 0.60x',
+      on.requestsPerSecond / bareLogs.requestsPerSecond >= 0.6,
+    );
     report('1 p99 latency, cache off', `${off.p99Ms} ms`, 'target 10 ms', off.p99Ms / 10, '< 1.00x', off.p99Ms < 10);
     if (nginxPath) {
       const nginxDir = join(work, 'nginx');
@@ -106,28 +124,73 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const viaNginx = await load(`http://127.0.0.1:${port}/logs/bench`);
       nginx.kill('SIGTERM');
-      report('1 /logs cache off vs nginx auth_request', rps(off), `nginx ${rps(viaNginx)}`, off.requestsPerSecond / viaNginx.requestsPerSecond, '>= 1.00x', off.requestsPerSecond >= viaNginx.requestsPerSecond && viaNginx.non2xx === 0);
+      report(
+        '1 /logs cache off vs nginx auth_request',
+        rps(off),
+        `nginx ${rps(viaNginx)}`,
+        off.requestsPerSecond / viaNginx.requestsPerSecond,
+        '>= 1.00x',
+        off.requestsPerSecond >= viaNginx.requestsPerSecond && viaNginx.non2xx === 0,
+      );
     } else {
-      process.stdout.write('1 nginx auth_request baseline: skipped, nginx is not installed (apt-get install nginx-light)\n');
+      process.stdout.write(
+        '1 nginx auth_request baseline: skipped, nginx is not installed (apt-get install nginx-light)\n',
+      );
     }
 
     const validateBody = JSON.stringify({ permission: 'logs:read:default' });
-    const validate = await load(`${auth.url}/auth/validate`, { method: 'POST', body: validateBody, headers: { ...headers, 'content-type': 'application/json' } });
-    const bareValidate = await load(`${bare.url}/auth/validate`, { method: 'POST', body: validateBody, headers: { 'content-type': 'application/json' } });
-    report('2 POST /auth/validate', rps(validate), `bare Koa ${rps(bareValidate)}`, validate.requestsPerSecond / bareValidate.requestsPerSecond, '>= 0.55x', validate.requestsPerSecond / bareValidate.requestsPerSecond >= 0.55);
+    const validate = await load(`${auth.url}/auth/validate`, {
+      method: 'POST',
+      body: validateBody,
+      headers: { ...headers, 'content-type': 'application/json' },
+    });
+    const bareValidate = await load(`${bare.url}/auth/validate`, {
+      method: 'POST',
+      body: validateBody,
+      headers: { 'content-type': 'application/json' },
+    });
+    report(
+      '2 POST /auth/validate',
+      rps(validate),
+      `bare Koa ${rps(bareValidate)}`,
+      validate.requestsPerSecond / bareValidate.requestsPerSecond,
+      '>= 0.55x',
+      validate.requestsPerSecond / bareValidate.requestsPerSecond >= 0.55,
+    );
 
     const single = (url: string) => measure({ url, connections: 1, seconds: Math.max(3, seconds / 2), headers });
     const tailGib = await single(`${logs.url}/logs/gib?tailLines=100`);
     const tailMib = await single(`${logs.url}/logs/mib?tailLines=100`);
     const tailCommand = timeCommand('tail', ['-n', '100', files.gib], 50);
-    report('3 tailLines=100, 1 GiB vs 1 MiB', `${tailGib.p50Ms} ms p50`, `1 MiB ${tailMib.p50Ms} ms p50`, tailGib.p50Ms / Math.max(tailMib.p50Ms, 0.01), '<= 1.50x', tailGib.requestsPerSecond * 1.5 >= tailMib.requestsPerSecond);
-    report('3 tailLines=100, 1 GiB vs tail -n 100', `${(1000 / tailGib.requestsPerSecond).toFixed(2)} ms/req`, `tail ${tailCommand.toFixed(2)} ms/run`, 1000 / tailGib.requestsPerSecond / tailCommand, 'info', true);
+    report(
+      '3 tailLines=100, 1 GiB vs 1 MiB',
+      `${tailGib.p50Ms} ms p50`,
+      `1 MiB ${tailMib.p50Ms} ms p50`,
+      tailGib.p50Ms / Math.max(tailMib.p50Ms, 0.01),
+      '<= 1.50x',
+      tailGib.requestsPerSecond * 1.5 >= tailMib.requestsPerSecond,
+    );
+    report(
+      '3 tailLines=100, 1 GiB vs tail -n 100',
+      `${(1000 / tailGib.requestsPerSecond).toFixed(2)} ms/req`,
+      `tail ${tailCommand.toFixed(2)} ms/run`,
+      1000 / tailGib.requestsPerSecond / tailCommand,
+      'info',
+      true,
+    );
 
     const sinceGib = encodeURIComponent(lineTime(files.gib, startMs, 0.999));
     const sinceMib = encodeURIComponent(lineTime(files.mib, startMs, 0.5));
     const nearEndGib = await single(`${logs.url}/logs/gib?sinceTime=${sinceGib}&limitBytes=65536`);
     const nearEndMib = await single(`${logs.url}/logs/mib?sinceTime=${sinceMib}&limitBytes=65536`);
-    report('4 sinceTime near the end, 1 GiB vs 1 MiB', `${Math.round(nearEndGib.requestsPerSecond)} req/s`, `1 MiB ${Math.round(nearEndMib.requestsPerSecond)} req/s`, nearEndMib.requestsPerSecond / nearEndGib.requestsPerSecond, '<= 1.50x', nearEndMib.requestsPerSecond <= 1.5 * nearEndGib.requestsPerSecond);
+    report(
+      '4 sinceTime near the end, 1 GiB vs 1 MiB',
+      `${Math.round(nearEndGib.requestsPerSecond)} req/s`,
+      `1 MiB ${Math.round(nearEndMib.requestsPerSecond)} req/s`,
+      nearEndMib.requestsPerSecond / nearEndGib.requestsPerSecond,
+      '<= 1.50x',
+      nearEndMib.requestsPerSecond <= 1.5 * nearEndGib.requestsPerSecond,
+    );
 
     const catStarted = performance.now();
     execFileSync('sh', ['-c', `cat '${files.stream}' > /dev/null`]);
@@ -138,7 +201,14 @@ async function main(): Promise<void> {
     for await (const chunk of streamed.body!) bytes += chunk.length;
     const streamMBps = bytes / 1024 / 1024 / ((performance.now() - streamStarted) / 1000);
     const rss = peakRssMb(logs.child.pid!);
-    report('5 256 MiB as text/plain', `${streamMBps.toFixed(0)} MB/s, peak RSS ${rss.toFixed(0)} MB`, `cat ${catMBps.toFixed(0)} MB/s`, streamMBps / catMBps, '>= 0.30x', streamMBps / catMBps >= 0.3 && rss < 150);
+    report(
+      '5 256 MiB as text/plain',
+      `${streamMBps.toFixed(0)} MB/s, peak RSS ${rss.toFixed(0)} MB`,
+      `cat ${catMBps.toFixed(0)} MB/s`,
+      streamMBps / catMBps,
+      '>= 0.30x',
+      streamMBps / catMBps >= 0.3 && rss < 150,
+    );
 
     const loginLoad = await measure({
       url: `${auth.url}/auth/login`,
@@ -155,12 +225,21 @@ async function main(): Promise<void> {
       hashes += 2;
     }
     const hashesPerSecond = hashes / ((performance.now() - hashStarted) / 1000);
-    report('6 logins', `${Math.round(loginLoad.requestsPerSecond)} logins/s`, `argon2id ${Math.round(hashesPerSecond)} hashes/s`, loginLoad.requestsPerSecond / hashesPerSecond, 'info', loginLoad.non2xx === 0);
+    report(
+      '6 logins',
+      `${Math.round(loginLoad.requestsPerSecond)} logins/s`,
+      `argon2id ${Math.round(hashesPerSecond)} hashes/s`,
+      loginLoad.requestsPerSecond / hashesPerSecond,
+      'info',
+      loginLoad.non2xx === 0,
+    );
   } finally {
     for (const service of running) await service.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  process.stdout.write(`\n${rows.filter((row) => row.endsWith('NOT met')).length} of ${rows.length} lines miss their target\n`);
+  process.stdout.write(
+    `\n${rows.filter((row) => row.endsWith('NOT met')).length} of ${rows.length} lines miss their target\n`,
+  );
 }
 
 await main();

@@ -1,9 +1,29 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import { ConfigError } from './config.js';
 import type { Logger } from './logger.js';
+
+/** Requests Node's parser rejects never reach Koa; they still get a problem+json answer before the socket closes. */
+function answerUnparsable(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const title =
+    status === 431
+      ? 'Request headers are too large'
+      : status === 408
+        ? 'Request timeout'
+        : 'The request is not valid HTTP';
+  const body = JSON.stringify({ type: 'about:blank', title, status });
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
 
 export interface Listening {
   server: Server;
@@ -14,6 +34,7 @@ export interface Listening {
 export async function listen(app: Koa, host: string, port: number): Promise<Listening> {
   const server = createServer({ maxHeaderSize: 16 * 1024 }, app.callback());
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerUnparsable);
   server.listen(port, host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;

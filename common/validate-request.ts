@@ -1,3 +1,4 @@
+import { bodyParser } from '@koa/bodyparser';
 import type { Middleware } from 'koa';
 import type { RequestState } from './logger.js';
 import { Problem } from './problem.js';
@@ -49,9 +50,11 @@ function decodeParams(names: string[], raw: string[]): Record<string, string> {
 
 /**
  * Checks path, query, declared headers and body against the operation the spec declares for this method and path,
- * and puts the coerced values (defaults filled in) on ctx.state.input. Paths the spec does not declare pass through.
+ * and puts the coerced values (defaults filled in) on ctx.state.input. Only a declared JSON body is read (at most
+ * 16 KiB). Paths the spec does not declare pass through.
  */
 export function validateRequests(validator: SpecValidator): Middleware<ValidatedState> {
+  const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
   return async function validateRequest(ctx, next) {
     const matched = validator.match(ctx.method, ctx.path);
     if (!matched) return next();
@@ -69,6 +72,7 @@ export function validateRequests(validator: SpecValidator): Middleware<Validated
       if (sent && !ctx.is('application/json')) {
         throw new Problem('unsupportedMediaType', { detail: 'Send the request body as application/json' });
       }
+      if (sent) await parseJson(ctx, async () => undefined);
       body = sent ? (ctx.request as { body?: unknown }).body : undefined;
       if (body === undefined && operation.body.required) errors.push({ name: 'body', message: 'is required' });
       if (body !== undefined && !operation.body.validate(body)) {

@@ -111,3 +111,18 @@ test('probes, the spec and the docs page answer', async (t) => {
   t.is(asset.status, 200);
   t.is((await fetch(`${auth.url}/docs/assets/..%2Fpackage.json`)).status, 404);
 });
+
+test('a request that is not HTTP at all gets a problem+json 400 and the socket is closed', async (t) => {
+  const { createConnection } = await import('node:net');
+  const url = new URL(auth.url);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = createConnection(Number(url.port), url.hostname, () => socket.write('NOT-HTTP \u0001\r\n\r\n'));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString()));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+  t.regex(answer, /^HTTP\/1\.1 400 /);
+  t.regex(answer, /Content-Type: application\/problem\+json/);
+  t.is((await auth.request('/healthz')).status, 200);
+});

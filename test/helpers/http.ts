@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { assertMatchesSpec, type CheckedResponse } from './contract.js';
 
 export interface RequestOptions {
@@ -30,4 +31,46 @@ export function contractClient(spec: 'auth' | 'logs', baseUrl: () => string): Cl
     await assertMatchesSpec(spec, method, path, checked);
     return checked;
   };
+}
+
+export interface RawResponse {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+/** Sends the path and headers exactly as given (fetch would normalise `..` away and refuse some values). */
+export function rawRequest(
+  baseUrl: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<RawResponse> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: {
+          ...options.headers,
+          ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            contentType: (response.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '',
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(options.body);
+  });
 }

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import test from 'ava';
 import { assertMatchesSpec } from '../helpers/contract.js';
+import { rawRequest } from '../helpers/http.js';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
 
 let stack: TestStack;
@@ -17,28 +17,7 @@ test.before(async () => {
 });
 test.after.always(() => stack.stop());
 
-/** Sends the path exactly as written (fetch would normalise `..` away). */
-function rawGet(path: string): Promise<{ status: number; text: string; contentType: string }> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(stack.logs.url);
-    const outgoing = request(
-      { host: url.hostname, port: url.port, path, headers: { authorization: `Bearer ${token}` } },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            text,
-            contentType: (response.headers['content-type'] ?? '').split(';')[0] ?? '',
-          }),
-        );
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
+const rawGet = (path: string) => rawRequest(stack.logs.url, { path, headers: { authorization: `Bearer ${token}` } });
 
 const hostile = [
   '/logs/..',

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../test/helpers/processes.js';
+import { repoRoot } from './processes.js';
 
 export interface Running {
   url: string;
@@ -10,7 +10,12 @@ export interface Running {
 }
 
 /** Starts a TypeScript entry point in its own process, its output into a file, and waits for its "listening" line. */
-export async function startProcess(script: string, env: Record<string, string>, logDir: string, name: string): Promise<Running> {
+export async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  logDir: string,
+  name: string,
+): Promise<Running> {
   const logPath = join(logDir, `${name}.log`);
   const out = openSync(logPath, 'w');
   const child = spawn(process.execPath, ['--import=tsx', script], {

@@ -1,0 +1,188 @@
+import Database from 'better-sqlite3';
+import test from 'ava';
+import { fc } from '@fast-check/ava';
+import { measure } from '../../bench/load.js';
+import { assertMatchesSpec } from '../helpers/contract.js';
+import { rawRequest } from '../helpers/http.js';
+import { authRequests, logsRequests, type HostileRequest } from './hostile.js';
+import { canary, password, ReliabilityStack } from './stack.js';
+
+/** `npm test` runs a short version; `npm run test:reliability` sets RELIABILITY_SECONDS=60. */
+const seconds = Number(process.env.RELIABILITY_SECONDS ?? 3);
+const hostileRuns = seconds >= 30 ? 2000 : 150;
+const summary = { requests: 0, errors: 0, faults: 0, sessionsLost: 0 };
+const stack = new ReliabilityStack();
+const issued: string[] = [];
+
+test.before(async () => {
+  await stack.start();
+});
+test.after.always(async () => {
+  await stack.stop();
+  process.stdout.write(
+    `reliability summary: ${summary.requests} requests sent, ${summary.errors} errors, ${summary.faults} faults injected, ${summary.sessionsLost} sessions lost\n`,
+  );
+});
+
+async function token(): Promise<string> {
+  const { status, token: value } = await stack.login();
+  if (status !== 200 || !value) throw new Error(`login answered ${status}`);
+  issued.push(value);
+  return value;
+}
+
+test.serial(`load: 50 connections for ${seconds} s on authenticated /logs, no errors and no non-2xx`, async (t) => {
+  const result = await measure({
+    url: `${stack.logs.url}/logs/app?tailLines=10`,
+    connections: 50,
+    seconds,
+    headers: { authorization: `Bearer ${await token()}` },
+  });
+  summary.requests += result.requests;
+  summary.errors += result.errors + result.non2xx;
+  t.true(result.requests > 0);
+  t.is(result.errors, 0);
+  t.is(result.non2xx, 0);
+});
+
+test.serial(
+  'SIGKILL auth-app under load: 503, never a 200 for an unchecked token, then the same tokens work again',
+  async (t) => {
+    const valid = await token();
+    const revoked = await token();
+    await fetch(`${stack.auth.url}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${revoked}` } });
+    const load = measure({
+      url: `${stack.logs.url}/logs/app?tailLines=10`,
+      connections: 20,
+      seconds: seconds + 2,
+      headers: { authorization: `Bearer ${valid}` },
+    });
+    await new Promise((resolve) => setTimeout(resolve, (seconds * 1000) / 2));
+    await stack.killAuth();
+    summary.faults += 1;
+    const during = await rawRequest(stack.logs.url, {
+      path: '/logs/app',
+      headers: { authorization: `Bearer ${valid}` },
+    });
+    const unchecked = await rawRequest(stack.logs.url, {
+      path: '/logs/app',
+      headers: { authorization: `Bearer ${revoked}` },
+    });
+    t.is(during.status, 503);
+    t.is(unchecked.status, 503);
+    await stack.startAuth();
+    const result = await load;
+    summary.requests += result.requests + 2;
+    t.is(result.errors, 0, 'logs-app never dropped a connection');
+    t.true(result.requests > 0);
+    t.is(
+      (await rawRequest(stack.logs.url, { path: '/logs/app', headers: { authorization: `Bearer ${valid}` } })).status,
+      200,
+    );
+    t.is(
+      (await rawRequest(stack.logs.url, { path: '/logs/app', headers: { authorization: `Bearer ${revoked}` } })).status,
+      401,
+    );
+    t.is((await rawRequest(stack.logs.url, { path: '/healthz' })).status, 200);
+  },
+);
+
+test.serial(
+  'SIGKILL auth-app during 100 concurrent logins: intact database, every 200 has a live session',
+  async (t) => {
+    const attempts = Array.from({ length: 100 }, () => stack.login().catch(() => ({ status: 0, token: undefined })));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await stack.killAuth();
+    summary.faults += 1;
+    const results = await Promise.all(attempts);
+    summary.requests += results.length;
+    const granted = results.filter((result) => result.status === 200).map((result) => result.token!);
+    const database = new Database(stack.databaseUrl.replace(/^sqlite:/, ''), { readonly: true });
+    t.is((database.pragma('integrity_check') as Array<{ integrity_check: string }>)[0]?.integrity_check, 'ok');
+    database.close();
+    await stack.startAuth();
+    let lost = 0;
+    for (const value of granted) {
+      issued.push(value);
+      const response = await fetch(`${stack.auth.url}/auth/validate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${value}` },
+      });
+      if (response.status !== 200) lost += 1;
+    }
+    summary.sessionsLost += lost;
+    t.log(`${granted.length} of 100 logins answered 200 before the kill`);
+    t.is(lost, 0);
+  },
+);
+
+async function survives(request: HostileRequest, baseUrl: string): Promise<boolean> {
+  const response = await rawRequest(baseUrl, request);
+  summary.requests += 1;
+  if (response.status >= 500 && response.status !== 503) summary.errors += 1;
+  if (response.status >= 500)
+    throw new Error(`${request.method} ${request.path} answered ${response.status}: ${response.text}`);
+  if (response.text.includes(canary)) throw new Error(`${request.path} leaked a file outside the log directory`);
+  const json =
+    response.contentType.includes('json') && !response.contentType.includes('ndjson') && response.text
+      ? (JSON.parse(response.text) as unknown)
+      : undefined;
+  await assertMatchesSpec(request.spec, request.method, request.path.split('?')[0] ?? request.path, {
+    ...response,
+    headers: new Headers(),
+    json,
+  });
+  return true;
+}
+
+test.serial(
+  'hostile input generated from the specs: no 5xx, no crash, nothing outside the log directory, every answer in the spec',
+  async (t) => {
+    const valid = await token();
+    const withToken = (request: HostileRequest) =>
+      request.headers.authorization === 'Bearer x'
+        ? { ...request, headers: { ...request.headers, authorization: `Bearer ${valid}` } }
+        : request;
+    await fc.assert(
+      fc.asyncProperty(logsRequests, (request) => survives(withToken(request), stack.logs.url)),
+      { numRuns: hostileRuns },
+    );
+    await fc.assert(
+      fc.asyncProperty(authRequests, (request) => survives(withToken(request), stack.auth.url)),
+      { numRuns: hostileRuns },
+    );
+    t.is((await rawRequest(stack.logs.url, { path: '/healthz' })).status, 200);
+    t.is((await rawRequest(stack.auth.url, { path: '/healthz' })).status, 200);
+    t.is(stack.logs.child.exitCode, null);
+  },
+);
+
+test.serial(
+  'brute force: failures past the limit get 429; the same user from another address still logs in',
+  async (t) => {
+    const attempt = (address: string, secret: string) =>
+      fetch(`${stack.auth.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+        body: JSON.stringify({ username: 'victim', password: secret }),
+      }).then((response) => response.status);
+    for (let index = 0; index < 5; index += 1) t.is(await attempt('203.0.113.7', `guess-${index}`), 401);
+    t.is(await attempt('203.0.113.7', `guess-more`), 429);
+    t.is(await attempt('203.0.113.7', password), 429);
+    t.is(await attempt('198.51.100.2', password), 200);
+    summary.requests += 8;
+  },
+);
+
+test.serial('secrets: neither the database nor any log line holds a token or the password in plain text', async (t) => {
+  await stack.logs.stop();
+  await stack.auth.stop();
+  const written = stack.everythingWritten();
+  t.true(written.length > 0);
+  t.true(issued.length > 0);
+  for (const value of issued) {
+    t.false(written.includes(value), 'a whole token');
+    t.false(written.includes(value.split('.')[1]!), 'a token secret');
+  }
+  t.false(written.includes(password));
+});

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPassword } from '../../auth-app/passwords.js';
+import { openStore } from '../../auth-app/store/open.js';
+import { cri } from '../helpers/logs.js';
+import { startProcess, type Running } from '../helpers/services.js';
+
+export const password = 'reliability passphrase';
+export const canary = 'CANARY-OUTSIDE-THE-LOG-DIRECTORY';
+
+/** Both services as real processes on a SQLite file and a pods directory, their output kept in files. */
+export class ReliabilityStack {
+  readonly dir = mkdtempSync(join(tmpdir(), 'reliability-'));
+  readonly pods = join(this.dir, 'pods');
+  readonly databaseUrl = `sqlite:${join(this.dir, 'db', 'auth.db')}`;
+  auth!: Running;
+  logs!: Running;
+  private authPort = '0';
+  private restarts = 0;
+
+  async start(): Promise<void> {
+    const lines = Array.from({ length: 200 }, (_, index) =>
+      cri(new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(), `line ${index}`),
+    );
+    mkdirSync(join(this.pods, 'default_app_uid', 'main'), { recursive: true });
+    writeFileSync(join(this.pods, 'default_app_uid', 'main', '0.log'), lines.map((line) => `${line}\n`).join(''));
+    mkdirSync(join(this.dir, 'default_outside_uid', 'main'), { recursive: true });
+    writeFileSync(join(this.dir, 'default_outside_uid', 'main', '0.log'), `${cri('2026-01-01T00:00:00Z', canary)}\n`);
+    writeFileSync(join(this.dir, canary), canary);
+    const store = await openStore(this.databaseUrl, { poolSize: 1, connectTimeoutMs: 1000, queryTimeoutMs: 1000 });
+    for (const [username, permissions] of [
+      ['reader', ['logs:read']],
+      ['victim', []],
+    ] as const) {
+      await store.createUser({
+        id: randomUUID(),
+        username,
+        passwordHash: await hashPassword(password),
+        permissions: [...permissions],
+        createdAt: Date.now(),
+      });
+    }
+    await store.close();
+    await this.startAuth();
+    this.logs = await startProcess(
+      'logs-app/main.ts',
+      { LOGS_PORT: '0', LOGS_DIR: this.pods, LOGS_AUTH_URL: this.auth.url, LOGS_AUTH_TIMEOUT_MS: '1000' },
+      this.dir,
+      'logs',
+    );
+  }
+
+  async startAuth(): Promise<void> {
+    this.restarts += 1;
+    this.auth = await startProcess(
+      'auth-app/main.ts',
+      {
+        AUTH_PORT: this.authPort,
+        AUTH_DATABASE_URL: this.databaseUrl,
+        AUTH_TRUST_PROXY: 'true',
+        AUTH_LOGIN_MAX_FAILURES: '5',
+      },
+      this.dir,
+      `auth-${this.restarts}`,
+    );
+    this.authPort = new URL(this.auth.url).port;
+  }
+
+  async killAuth(): Promise<void> {
+    const exited = new Promise((resolve) => this.auth.child.once('exit', resolve));
+    this.auth.child.kill('SIGKILL');
+    await exited;
+  }
+
+  async login(username = 'reader', address = '10.9.9.9'): Promise<{ status: number; token?: string }> {
+    const response = await fetch(`${this.auth.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify({ username, password }),
+    });
+    const body = (await response.json()) as { token?: string };
+    return { status: response.status, token: body.token };
+  }
+
+  /** Every byte the services wrote: their logs and the database files. */
+  everythingWritten(): string {
+    const files = readdirSync(this.dir)
+      .filter((name) => name.endsWith('.log'))
+      .map((name) => join(this.dir, name));
+    const database = readdirSync(join(this.dir, 'db')).map((name) => join(this.dir, 'db', name));
+    return [...files, ...database].map((path) => readFileSync(path).toString('latin1')).join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await this.logs?.stop();
+    await this.auth?.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
