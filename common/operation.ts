@@ -19,9 +19,11 @@ export interface OperationInput<O extends OperationShape> {
 
 type Headers = Record<string, string>;
 
-/** JSON media types give their schema's type; text and streaming ones a string or a stream. */
+/** JSON media types give their schema's type; text and streaming ones bytes or a stream. */
 type BodyOf<R> = R extends { content: infer C }
-  ? { [M in keyof C]: M extends 'application/json' | 'application/problem+json' ? C[M] : string | Readable }[keyof C]
+  ? {
+      [M in keyof C]: M extends 'application/json' | 'application/problem+json' ? C[M] : string | Buffer | Readable;
+    }[keyof C]
   : undefined;
 
 /** One member per declared status: a handler cannot answer a status or body shape the spec does not declare. */

@@ -77,24 +77,39 @@ function lineObject(entry: LogEntry, text: string): { time?: string; stream?: st
   };
 }
 
+/** Raw text chunks as they come, cut at `limitBytes`. */
+export async function* renderText(chunks: AsyncIterable<Buffer>, limitBytes?: number): AsyncGenerator<Buffer> {
+  let left = limitBytes ?? Number.POSITIVE_INFINITY;
+  for await (const chunk of chunks) {
+    if (chunk.length >= left) {
+      yield chunk.subarray(0, left);
+      return;
+    }
+    left -= chunk.length;
+    yield chunk;
+  }
+}
+
 /**
  * Reads chunks until the answer ends or passes `maxBytes`. A small answer (the common tail) is sent whole with a
  * Content-Length; a larger one is streamed, starting with what was read.
  */
-export async function bufferSmall(
-  chunks: AsyncGenerator<string>,
+export async function bufferSmall<Chunk extends string | Buffer>(
+  chunks: AsyncGenerator<Chunk>,
   maxBytes: number,
-): Promise<{ whole: string } | { head: string; rest: AsyncGenerator<string> }> {
-  let head = '';
+): Promise<{ whole: Chunk[] } | { head: Chunk[]; rest: AsyncGenerator<Chunk> }> {
+  const head: Chunk[] = [];
+  let size = 0;
   for (;;) {
     const next = await chunks.next();
     if (next.done) return { whole: head };
-    head += next.value;
-    if (head.length > maxBytes) return { head, rest: chunks };
+    head.push(next.value);
+    size += next.value.length;
+    if (size > maxBytes) return { head, rest: chunks };
   }
 }
 
-export async function* prepend(head: string, rest: AsyncGenerator<string>): AsyncGenerator<string> {
-  yield head;
+export async function* prepend<Chunk>(head: Chunk[], rest: AsyncGenerator<Chunk>): AsyncGenerator<Chunk> {
+  yield* head;
   yield* rest;
 }

@@ -7,7 +7,7 @@ import { operation, type OperationContext } from '../../common/operation.js';
 import { Problem } from '../../common/problem.js';
 import type { ValidatedState } from '../../common/validate-request.js';
 import { audit, type AuditState } from '../audit.js';
-import { bufferSmall, prepend, render, type LogFormat } from '../render.js';
+import { bufferSmall, prepend, render, renderText, type LogFormat } from '../render.js';
 import type { RequireSessionOptions, SessionState } from '../require-session.js';
 import type { LogSource } from '../sources/source.js';
 
@@ -32,6 +32,11 @@ function negotiate(ctx: OperationContext<State>, follow: boolean): LogFormat {
   if (chosen === 'application/json') return 'json';
   throw new Problem('notAcceptable', { detail: `This resource can answer ${offered.join(', ')}` });
 }
+
+const wholeBody = (chunks: Array<string | Buffer>): string | Buffer =>
+  chunks.every((chunk) => typeof chunk === 'string')
+    ? chunks.join('')
+    : Buffer.concat(chunks.map((chunk) => Buffer.from(chunk)));
 
 function whenClientLeaves(response: ServerResponse): AbortSignal {
   const clientGone = new AbortController();
@@ -78,20 +83,24 @@ export function logRoutes(
         signal: follow ? whenClientLeaves(ctx.res) : undefined,
       });
       ctx.state.audit.container = opened.container;
-      const chunks = render(opened.entries, {
-        format,
-        timestamps: query.timestamps ?? false,
-        limitBytes: query.limitBytes,
-        envelope: { namespace, pod: path.podName, container: opened.container, user: ctx.state.session.username },
-      });
-      const read = follow ? { head: '', rest: chunks } : await bufferSmall(chunks, smallAnswerBytes);
+      const timestamps = query.timestamps ?? false;
+      const chunks: AsyncGenerator<string | Buffer> =
+        format === 'text' && opened.text
+          ? renderText(opened.text(timestamps), query.limitBytes)
+          : render(opened.entries(), {
+              format,
+              timestamps,
+              limitBytes: query.limitBytes,
+              envelope: { namespace, pod: path.podName, container: opened.container, user: ctx.state.session.username },
+            });
+      const read = follow ? { head: [], rest: chunks } : await bufferSmall(chunks, smallAnswerBytes);
       return {
         status: 200,
         type: contentTypes[format],
         headers: { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
         body:
           'whole' in read
-            ? read.whole
+            ? wholeBody(read.whole)
             : Readable.from(prepend(read.head, read.rest), { objectMode: false, highWaterMark: 64 * 1024 }),
       };
     }),

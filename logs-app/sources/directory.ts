@@ -3,13 +3,17 @@ import { join } from 'node:path';
 import { Problem } from '../../common/problem.js';
 import { dnsLabel, dnsSubdomain } from '../names.js';
 import { LineJoiner } from './cri.js';
-import { ChangeWaiter, inspect } from './follow.js';
-import { ForwardReader } from './forward.js';
-import { containersIn, instanceFiles, newerInstanceExists, PodDirectories } from './layout.js';
+import { CriTextConverter } from './cri-text.js';
+import { containersIn, instanceFiles, PodDirectories } from './layout.js';
+import { rawChunks } from './raw-chunks.js';
 import { openSegment, type Position, type Segment } from './segments.js';
 import { sinceStart } from './since.js';
 import type { LogEntry, LogQuery, LogSource, OpenedLog } from './source.js';
 import { tailStart } from './tail.js';
+
+/** Docker json-file logs take the entry parser; CRI files take the byte-level text path. */
+const startsWithJson = (chain: Segment[], start: Position): boolean =>
+  chain[start.segment]?.read(start.offset, 1)[0] === 123;
 
 const later = (a: Position, b: Position): Position =>
   a.segment > b.segment || (a.segment === b.segment && a.offset > b.offset) ? a : b;
@@ -63,7 +67,7 @@ export class DirectorySource implements LogSource {
           detail: `previous terminated container "${container}" in pod "${query.pod}" not found`,
         });
       }
-      return { container, entries: emptyLog() };
+      return { container, entries: emptyLog };
     }
     const chain = files.map(openSegment);
     try {
@@ -72,7 +76,13 @@ export class DirectorySource implements LogSource {
         query.follow && !query.previous
           ? { containerDir, instance, pollMs: this.pollMs, signal: query.signal ?? AbortSignal.abort() }
           : undefined;
-      return { container, entries: readEntries(chain, start, query.sinceMs, live) };
+      const chunks = () => rawChunks(chain, start, live);
+      const plainText = query.sinceMs === undefined && !startsWithJson(chain, start);
+      return {
+        container,
+        entries: () => entriesFrom(chunks(), query.sinceMs),
+        text: plainText ? (timestamps) => textFrom(chunks(), timestamps) : undefined,
+      };
     } catch (error) {
       for (const segment of chain) segment.close();
       throw error;
@@ -108,24 +118,10 @@ function chooseContainer(containers: string[], query: LogQuery): string {
   return query.container;
 }
 
-async function* emptyLog(): AsyncGenerator<LogEntry[]> {}
+async function* emptyLog(): AsyncGenerator<never> {}
 
-interface LiveInstance {
-  containerDir: string;
-  instance: number;
-  pollMs: number;
-  signal: AbortSignal;
-}
-
-async function* readEntries(
-  chain: Segment[],
-  start: Position,
-  sinceMs: number | undefined,
-  live: LiveInstance | undefined,
-): AsyncGenerator<LogEntry[]> {
-  const reader = new ForwardReader(chain, start);
+async function* entriesFrom(chunks: AsyncIterable<Buffer>, sinceMs: number | undefined): AsyncGenerator<LogEntry[]> {
   const joiner = new LineJoiner();
-  const waiter = live ? new ChangeWaiter(live.containerDir, live.pollMs, live.signal) : undefined;
   let filtering = sinceMs !== undefined;
   const keep = (batch: LogEntry[]): LogEntry[] => {
     if (!filtering) return batch;
@@ -134,66 +130,22 @@ async function* readEntries(
     filtering = false;
     return first === 0 ? batch : batch.slice(first);
   };
-  const finish = (): LogEntry[] => {
+  for await (const chunk of chunks) {
     const batch: LogEntry[] = [];
-    const rest = reader.takeCarry();
-    if (rest !== undefined) joiner.push(rest, batch);
-    joiner.flush(batch);
-    return keep(batch);
-  };
-  try {
-    for (;;) {
-      const lines = reader.next();
-      if (lines) {
-        const batch: LogEntry[] = [];
-        for (const raw of lines) joiner.push(raw, batch);
-        const kept = keep(batch);
-        if (kept.length > 0) yield kept;
-        continue;
-      }
-      if (!live || !waiter) {
-        const last = finish();
-        if (last.length > 0) yield last;
-        return;
-      }
-      const action = live.signal.aborted ? 'end' : nextFollowStep(reader, live);
-      if (action === 'end') {
-        const last = finish();
-        if (last.length > 0) yield last;
-        return;
-      }
-      if (action === 'wait') await waiter.wait();
-    }
-  } finally {
-    waiter?.close();
-    for (const segment of chain) segment.close();
+    const lines = chunk.toString('utf8', 0, chunk.length - 1).split('\n');
+    for (const raw of lines) joiner.push(raw, batch);
+    const kept = keep(batch);
+    if (kept.length > 0) yield kept;
   }
+  const last: LogEntry[] = [];
+  joiner.flush(last);
+  const kept = keep(last);
+  if (kept.length > 0) yield kept;
 }
 
-/** After the reader caught up with the live file: read on, switch to the new file after rotation, wait, or end. */
-function nextFollowStep(reader: ForwardReader, live: LiveInstance): 'read' | 'wait' | 'end' {
-  const current = reader.current;
-  if (!current) return 'end';
-  const livePath = join(live.containerDir, `${live.instance}.log`);
-  const change = inspect({
-    path: livePath,
-    inode: current.inode(),
-    readOffset: reader.position,
-    instanceEnded: () => newerInstanceExists(live.containerDir, live.instance),
-  });
-  switch (change) {
-    case 'grown':
-      return 'read';
-    case 'rotated':
-      current.size(true);
-      reader.append(openSegment(livePath));
-      return 'read';
-    case 'truncated':
-      reader.rewind();
-      return 'read';
-    case 'ended':
-      return 'end';
-    default:
-      return 'wait';
-  }
+async function* textFrom(chunks: AsyncIterable<Buffer>, timestamps: boolean): AsyncGenerator<Buffer> {
+  const converter = new CriTextConverter(timestamps);
+  for await (const chunk of chunks) yield converter.convert(chunk);
+  const rest = converter.finish();
+  if (rest) yield rest;
 }

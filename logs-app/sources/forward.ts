@@ -3,6 +3,8 @@ import type { Position, Segment } from './segments.js';
 const chunkSize = 256 * 1024;
 const newlineByte = 10;
 
+const newline = Buffer.from('\n');
+
 /** Reads raw lines forward from a position across the files of a chain, one chunk of whole lines at a time. */
 export class ForwardReader {
   private carry: Buffer = Buffer.alloc(0);
@@ -25,8 +27,8 @@ export class ForwardReader {
     return this.offset;
   }
 
-  /** The next whole lines, or undefined once every byte written so far has been read. */
-  next(): string[] | undefined {
+  /** The next whole lines, each ending in a newline, or undefined once every byte written so far has been read. */
+  next(): Buffer | undefined {
     for (;;) {
       const file = this.chain[this.segment];
       if (!file) return undefined;
@@ -37,7 +39,7 @@ export class ForwardReader {
       const rest = this.takeCarry();
       this.segment += 1;
       this.offset = 0;
-      if (rest) return [rest];
+      if (rest) return rest;
     }
   }
 
@@ -46,12 +48,12 @@ export class ForwardReader {
     this.chain.push(segment);
   }
 
-  /** The bytes after the last newline: a line still being written, or the last line of a file without one. */
-  takeCarry(): string | undefined {
+  /** The bytes after the last newline (a line still being written, or a last line without one), as a whole line. */
+  takeCarry(): Buffer | undefined {
     if (this.carry.length === 0) return undefined;
-    const text = this.carry.toString('utf8');
+    const line = Buffer.concat([this.carry, newline]);
     this.carry = Buffer.alloc(0);
-    return text;
+    return line;
   }
 
   rewind(): void {
@@ -59,16 +61,12 @@ export class ForwardReader {
     this.carry = Buffer.alloc(0);
   }
 
-  private readChunk(file: Segment, size: number): string[] {
+  private readChunk(file: Segment, size: number): Buffer {
     const bytes = file.read(this.offset, Math.min(chunkSize, size - this.offset));
     this.offset += bytes.length;
     const data = this.carry.length > 0 ? Buffer.concat([this.carry, bytes]) : bytes;
     const lastNewline = data.lastIndexOf(newlineByte);
-    if (lastNewline < 0) {
-      this.carry = Buffer.from(data);
-      return [];
-    }
     this.carry = Buffer.from(data.subarray(lastNewline + 1));
-    return data.toString('utf8', 0, lastNewline).split('\n');
+    return data.subarray(0, lastNewline + 1);
   }
 }

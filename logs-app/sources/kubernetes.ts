@@ -45,7 +45,8 @@ export class KubernetesSource implements LogSource {
     const timer = setTimeout(() => abort.abort(), this.options.timeoutMs);
     const response = await this.call(`${pod}/log?${parameters}`, abort.signal).finally(() => clearTimeout(timer));
     if (!response.ok || !response.body) throw await this.problemFrom(response);
-    return { container, entries: entriesOf(response.body, abort) };
+    const body = response.body;
+    return { container, entries: () => entriesOf(body, abort) };
   }
 
   private async onlyContainer(podPath: string, podName: string): Promise<string> {

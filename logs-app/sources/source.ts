@@ -22,8 +22,10 @@ export interface LogQuery {
 
 export interface OpenedLog {
   container: string;
-  /** Batches of joined lines, oldest first; ends when the log ends, or (when following) when the reader is returned. */
-  entries: AsyncIterable<LogEntry[]>;
+  /** Batches of joined lines, oldest first; ends when the log ends (or, following, when the client leaves). */
+  entries(): AsyncIterable<LogEntry[]>;
+  /** The same log as `kubectl logs` text, where the source can make it faster than from entries. Call one of the two. */
+  text?(timestamps: boolean): AsyncIterable<Buffer>;
 }
 
 /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fc, testProp } from '@fast-check/ava';
 import { LineJoiner } from '../../logs-app/sources/cri.js';
+import { CriTextConverter } from '../../logs-app/sources/cri-text.js';
 import { ForwardReader } from '../../logs-app/sources/forward.js';
 import { openSegment, type Position, type Segment } from '../../logs-app/sources/segments.js';
 import { sinceStart } from '../../logs-app/sources/since.js';
@@ -75,9 +76,13 @@ function readFrom(chain: Segment[], start: Position): string[] {
   const reader = new ForwardReader(chain, start);
   const joiner = new LineJoiner();
   const entries: LogEntry[] = [];
-  for (let lines = reader.next(); lines; lines = reader.next()) for (const raw of lines) joiner.push(raw, entries);
+  const push = (chunk: Buffer) => {
+    if (chunk.length > 0)
+      for (const raw of chunk.toString('utf8', 0, chunk.length - 1).split('\n')) joiner.push(raw, entries);
+  };
+  for (let chunk = reader.next(); chunk; chunk = reader.next()) push(chunk);
   const rest = reader.takeCarry();
-  if (rest !== undefined) joiner.push(rest, entries);
+  if (rest !== undefined) push(rest);
   joiner.flush(entries);
   for (const segment of chain) segment.close();
   return entries.map((entry) => entry.line);
@@ -102,5 +107,22 @@ testProp(
     const expected = generated.lines.filter((line) => Date.parse(line.time) >= sinceMs).map((line) => line.text);
     t.deepEqual(got.slice(got.length - expected.length), expected);
     t.true(got.length - expected.length <= 0, `${got.length - expected.length} extra lines before the first match`);
+  },
+);
+
+testProp(
+  'the byte-level text path gives the same text as rendering joined entries',
+  [logs, fc.boolean()],
+  (t, generated, timestamps) => {
+    const raw = Buffer.from(
+      generated.files
+        .flat()
+        .map((line) => `${line}\n`)
+        .join(''),
+    );
+    const converter = new CriTextConverter(timestamps);
+    const text = Buffer.concat([converter.convert(raw), converter.finish() ?? Buffer.alloc(0)]).toString();
+    const expected = generated.lines.map((line) => `${timestamps ? `${line.time} ` : ''}${line.text}\n`).join('');
+    t.is(text, expected);
   },
 );

@@ -1,0 +1,64 @@
+const newline = 10;
+const space = 32;
+const partialTag = 80; // 'P'
+
+function nextSpace(bytes: Buffer, from: number, end: number): number {
+  for (let index = from; index < end; index += 1) if (bytes[index] === space) return index;
+  return -1;
+}
+
+const isStream = (bytes: Buffer, start: number, end: number): boolean => {
+  if (end - start !== 6) return false;
+  const name = bytes.toString('latin1', start, end);
+  return name === 'stdout' || name === 'stderr';
+};
+
+/** The shape parseRawLine accepts as a time: `dddd-dd-ddTdd:dd…`. */
+const looksLikeTime = (bytes: Buffer, start: number): boolean =>
+  bytes[start]! >= 48 && bytes[start]! <= 57 && bytes[start + 10] === 84 && bytes[start + 13] === 58;
+
+/**
+ * Turns whole raw CRI lines into `kubectl logs` text in one pass over the bytes, without decoding strings:
+ * drops the stream and tags, keeps the time only with timestamps, joins P pieces. A line that is not CRI
+ * is passed through whole, as the entry parser does.
+ */
+export class CriTextConverter {
+  private partial = false;
+
+  constructor(private readonly timestamps: boolean) {}
+
+  convert(chunk: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(chunk.length + 1);
+    let written = 0;
+    let start = 0;
+    while (start < chunk.length) {
+      let end = chunk.indexOf(newline, start);
+      if (end < 0) end = chunk.length;
+      const timeEnd = nextSpace(chunk, start, end);
+      const streamEnd = timeEnd < 0 ? -1 : nextSpace(chunk, timeEnd + 1, end);
+      if (streamEnd < 0 || !isStream(chunk, timeEnd + 1, streamEnd) || !looksLikeTime(chunk, start)) {
+        written += chunk.copy(out, written, start, end);
+        out[written++] = newline;
+        this.partial = false;
+      } else {
+        const tagsEnd = nextSpace(chunk, streamEnd + 1, end);
+        const contentStart = tagsEnd < 0 ? end : tagsEnd + 1;
+        if (this.timestamps && !this.partial) {
+          written += chunk.copy(out, written, start, timeEnd + 1);
+        }
+        written += chunk.copy(out, written, contentStart, end);
+        this.partial = chunk[streamEnd + 1] === partialTag;
+        if (!this.partial) out[written++] = newline;
+      }
+      start = end + 1;
+    }
+    return out.subarray(0, written);
+  }
+
+  /** At the end of a log, an unfinished partial line is still a line. */
+  finish(): Buffer | undefined {
+    if (!this.partial) return undefined;
+    this.partial = false;
+    return Buffer.from('\n');
+  }
+}

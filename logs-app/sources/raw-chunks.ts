@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { ChangeWaiter, inspect } from './follow.js';
+import { ForwardReader } from './forward.js';
+import { newerInstanceExists } from './layout.js';
+import { openSegment, type Position, type Segment } from './segments.js';
+
+export interface LiveInstance {
+  containerDir: string;
+  instance: number;
+  pollMs: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Whole raw lines from `start` to the end of the chain; when following a live instance, then what is written
+ * next, across rotation, until the instance ends or the signal aborts. Closes the files when done.
+ */
+export async function* rawChunks(
+  chain: Segment[],
+  start: Position,
+  live: LiveInstance | undefined,
+): AsyncGenerator<Buffer> {
+  const reader = new ForwardReader(chain, start);
+  const waiter = live ? new ChangeWaiter(live.containerDir, live.pollMs, live.signal) : undefined;
+  try {
+    for (;;) {
+      const chunk = reader.next();
+      if (chunk) {
+        if (chunk.length > 0) yield chunk;
+        continue;
+      }
+      const action = !live || live.signal.aborted ? 'end' : nextFollowStep(reader, live);
+      if (action === 'end') {
+        const rest = reader.takeCarry();
+        if (rest) yield rest;
+        return;
+      }
+      if (action === 'wait') await waiter?.wait();
+    }
+  } finally {
+    waiter?.close();
+    for (const segment of chain) segment.close();
+  }
+}
+
+/** After the reader caught up with the live file: read on, switch to the new file after rotation, wait, or end. */
+function nextFollowStep(reader: ForwardReader, live: LiveInstance): 'read' | 'wait' | 'end' {
+  const current = reader.current;
+  if (!current) return 'end';
+  const livePath = join(live.containerDir, `${live.instance}.log`);
+  const change = inspect({
+    path: livePath,
+    inode: current.inode(),
+    readOffset: reader.position,
+    instanceEnded: () => newerInstanceExists(live.containerDir, live.instance),
+  });
+  switch (change) {
+    case 'grown':
+      return 'read';
+    case 'rotated':
+      current.size(true);
+      reader.append(openSegment(livePath));
+      return 'read';
+    case 'truncated':
+      reader.rewind();
+      return 'read';
+    case 'ended':
+      return 'end';
+    default:
+      return 'wait';
+  }
+}
