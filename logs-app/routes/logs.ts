@@ -101,7 +101,7 @@ export function logRoutes(
         body:
           'whole' in read
             ? wholeBody(read.whole)
-            : Readable.from(prepend(read.head, read.rest), { objectMode: false, highWaterMark: 64 * 1024 }),
+            : Readable.from(prepend(read.head, read.rest), { objectMode: false, highWaterMark: 1024 * 1024 }),
       };
     }),
   );

@@ -27,8 +27,9 @@ export class CriTextConverter {
 
   constructor(private readonly timestamps: boolean) {}
 
+  /** Converts in place: the text of a line is never longer than the raw line, so writing never overtakes reading. */
   convert(chunk: Buffer): Buffer {
-    const out = Buffer.allocUnsafe(chunk.length + 1);
+    const out = chunk;
     let written = 0;
     let start = 0;
     while (start < chunk.length) {
@@ -38,16 +39,17 @@ export class CriTextConverter {
       const streamEnd = timeEnd < 0 ? -1 : nextSpace(chunk, timeEnd + 1, end);
       if (streamEnd < 0 || !isStream(chunk, timeEnd + 1, streamEnd) || !looksLikeTime(chunk, start)) {
         written += chunk.copy(out, written, start, end);
-        out[written++] = newline;
+        if (written < out.length) out[written++] = newline;
         this.partial = false;
       } else {
         const tagsEnd = nextSpace(chunk, streamEnd + 1, end);
         const contentStart = tagsEnd < 0 ? end : tagsEnd + 1;
+        const partial = chunk[streamEnd + 1] === partialTag;
         if (this.timestamps && !this.partial) {
           written += chunk.copy(out, written, start, timeEnd + 1);
         }
         written += chunk.copy(out, written, contentStart, end);
-        this.partial = chunk[streamEnd + 1] === partialTag;
+        this.partial = partial;
         if (!this.partial) out[written++] = newline;
       }
       start = end + 1;

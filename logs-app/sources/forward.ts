@@ -1,6 +1,6 @@
 import type { Position, Segment } from './segments.js';
 
-const chunkSize = 256 * 1024;
+const chunkSize = 1024 * 1024;
 const newlineByte = 10;
 
 const newline = Buffer.from('\n');
@@ -61,12 +61,16 @@ export class ForwardReader {
     this.carry = Buffer.alloc(0);
   }
 
+  /** Reads into one buffer that starts with the carried bytes, so no chunk is copied twice. */
   private readChunk(file: Segment, size: number): Buffer {
-    const bytes = file.read(this.offset, Math.min(chunkSize, size - this.offset));
-    this.offset += bytes.length;
-    const data = this.carry.length > 0 ? Buffer.concat([this.carry, bytes]) : bytes;
-    const lastNewline = data.lastIndexOf(newlineByte);
-    this.carry = Buffer.from(data.subarray(lastNewline + 1));
-    return data.subarray(0, lastNewline + 1);
+    const length = Math.min(chunkSize, size - this.offset);
+    const data = Buffer.allocUnsafe(this.carry.length + length);
+    this.carry.copy(data, 0);
+    const read = file.readInto(data, this.carry.length, this.offset, length);
+    this.offset += read;
+    const filled = data.subarray(0, this.carry.length + read);
+    const lastNewline = filled.lastIndexOf(newlineByte);
+    this.carry = Buffer.from(filled.subarray(lastNewline + 1));
+    return filled.subarray(0, lastNewline + 1);
   }
 }

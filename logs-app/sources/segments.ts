@@ -7,6 +7,8 @@ export interface Segment {
   /** The size when first asked; `fresh` asks the file system again (a live file grows). */
   size(fresh?: boolean): number;
   read(position: number, length: number): Buffer;
+  /** Reads up to `length` bytes at `position` into `target` at `at`; returns how many were read. */
+  readInto(target: Buffer, at: number, position: number, length: number): number;
   /** The inode of the open file (0 for a gzip read into memory), to notice rotation while following. */
   inode(): number;
   close(): void;
@@ -41,8 +43,12 @@ class FileSegment implements Segment {
 
   read(position: number, length: number): Buffer {
     const buffer = Buffer.allocUnsafe(length);
-    const read = readSync(this.handle(), buffer, 0, length, position);
+    const read = this.readInto(buffer, 0, position, length);
     return read === length ? buffer : buffer.subarray(0, read);
+  }
+
+  readInto(target: Buffer, at: number, position: number, length: number): number {
+    return readSync(this.handle(), target, at, length, position);
   }
 
   close(): void {
@@ -66,6 +72,10 @@ class GzipSegment implements Segment {
 
   read(position: number, length: number): Buffer {
     return this.contents().subarray(position, position + length);
+  }
+
+  readInto(target: Buffer, at: number, position: number, length: number): number {
+    return this.contents().copy(target, at, position, position + length);
   }
 
   inode(): number {

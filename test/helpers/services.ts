@@ -9,7 +9,10 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Starts a TypeScript entry point in its own process, its output into a file, and waits for its "listening" line. */
+/**
+ * Starts an entry point in its own process (TypeScript through tsx, or the compiled JavaScript in dist/), its
+ * output into a file, and waits for its "listening" line.
+ */
 export async function startProcess(
   script: string,
   env: Record<string, string>,
@@ -18,7 +21,7 @@ export async function startProcess(
 ): Promise<Running> {
   const logPath = join(logDir, `${name}.log`);
   const out = openSync(logPath, 'w');
-  const child = spawn(process.execPath, ['--import=tsx', script], {
+  const child = spawn(process.execPath, script.endsWith('.ts') ? ['--import=tsx', script] : [script], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', out, 'inherit'],
