@@ -18,7 +18,8 @@ export function problemResponses(translate: ErrorTranslator = () => undefined): 
         throw new Problem('methodNotAllowed', { detail: `${ctx.method} is not allowed here` });
     } catch (error) {
       const problem = translate(error) ?? toProblem(error);
-      if (problem.status >= 500) ctx.state.log?.error({ err: error, status: problem.status }, problem.message);
+      if (problem.status === 503) ctx.state.log?.warn({ status: 503 }, problem.message);
+      else if (problem.status >= 500) ctx.state.log?.error({ err: error, status: problem.status }, problem.message);
       if (ctx.headerSent || !ctx.writable) return;
       ctx.status = problem.status;
       ctx.set(problem.headers);

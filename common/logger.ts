@@ -22,20 +22,30 @@ export interface RequestState {
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Logs one line per request (never headers or bodies) and gives handlers a child logger carrying the request id. */
+/**
+ * Logs one line per request (never headers or bodies) and gives handlers a logger carrying the request id,
+ * made only when a handler logs.
+ */
 export function requestLogger(logger: Logger): Middleware<RequestState> {
   return async function requestLog(ctx, next) {
     const offered = ctx.get('x-request-id');
     const requestId = requestIdPattern.test(offered) ? offered : randomUUID();
     const started = performance.now();
+    let child: Logger | undefined;
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ requestId });
+    Object.defineProperty(ctx.state, 'log', { get: () => (child ??= logger.child({ requestId })), configurable: true });
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
     } finally {
-      ctx.state.log.info(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
+      logger.info(
+        {
+          requestId,
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round(performance.now() - started),
+        },
         'request',
       );
     }
