@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import type { Document } from 'openapi-backend';
 import { docsRoutes } from '../common/docs.js';
+import { healthRoutes } from '../common/health.js';
 import { problemResponses } from '../common/errors.js';
 import { requestLogger, type Logger } from '../common/logger.js';
 import { Problem } from '../common/problem.js';
@@ -9,7 +10,6 @@ import { validateRequests } from '../common/validate-request.js';
 import { authenticate } from './authenticate.js';
 import type { AuthConfig } from './config.js';
 import type { Login } from './login.js';
-import { healthRoutes } from './routes/health.js';
 import { loginRoutes } from './routes/login.js';
 import { sessionListRoutes } from './routes/sessions.js';
 import { sessionRoutes } from './routes/session.js';
@@ -45,7 +45,7 @@ export function createAuthApp(parts: AuthAppParts): Koa {
   });
   app.use(validateRequests(parts.validator));
   const routers = [
-    healthRoutes(parts.store),
+    healthRoutes([{ name: 'the session store', check: () => parts.store.ping() }]),
     docsRoutes(parts.spec, 'auth-app API'),
     loginRoutes(parts.login, config.session),
     sessionRoutes(requireSession, sessions, config.session, config.realm),

@@ -1,13 +1,13 @@
 import Koa from 'koa';
 import type { Document } from 'openapi-backend';
 import { docsRoutes } from '../common/docs.js';
+import { healthRoutes } from '../common/health.js';
 import { problemResponses } from '../common/errors.js';
 import { requestLogger, type Logger } from '../common/logger.js';
 import type { SpecValidator } from '../common/spec.js';
 import { validateRequests } from '../common/validate-request.js';
 import type { AuthClient } from './auth-client.js';
 import { sessionGuard } from './require-session.js';
-import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
 import type { LogSource } from './sources/source.js';
 import type { ValidationCache } from './validation-cache.js';
@@ -30,7 +30,10 @@ export function createLogsApp(parts: LogsAppParts): Koa {
   app.use(problemResponses());
   app.use(validateRequests(parts.validator));
   const routers = [
-    healthRoutes(parts.authClient, parts.source),
+    healthRoutes([
+      { name: 'auth-app', check: () => parts.authClient.ready() },
+      { name: 'the log source', check: () => parts.source.ready() },
+    ]),
     docsRoutes(parts.spec, 'logs-app API'),
     logRoutes(parts.source, requireSession),
   ];

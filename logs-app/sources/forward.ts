@@ -1,6 +1,8 @@
 import type { Position, Segment } from './segments.js';
 
-const chunkSize = 1024 * 1024;
+/** Small first reads keep short answers cheap; long reads grow to large chunks for throughput. */
+const firstChunkSize = 64 * 1024;
+const maxChunkSize = 1024 * 1024;
 const newlineByte = 10;
 
 const newline = Buffer.from('\n');
@@ -8,6 +10,7 @@ const newline = Buffer.from('\n');
 /** Reads raw lines forward from a position across the files of a chain, one chunk of whole lines at a time. */
 export class ForwardReader {
   private carry: Buffer = Buffer.alloc(0);
+  private chunkSize = firstChunkSize;
   private segment: number;
   private offset: number;
 
@@ -63,7 +66,8 @@ export class ForwardReader {
 
   /** Reads into one buffer that starts with the carried bytes, so no chunk is copied twice. */
   private readChunk(file: Segment, size: number): Buffer {
-    const length = Math.min(chunkSize, size - this.offset);
+    const length = Math.min(this.chunkSize, size - this.offset);
+    this.chunkSize = Math.min(this.chunkSize * 2, maxChunkSize);
     const data = Buffer.allocUnsafe(this.carry.length + length);
     this.carry.copy(data, 0);
     const read = file.readInto(data, this.carry.length, this.offset, length);
