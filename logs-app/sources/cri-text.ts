@@ -7,11 +7,14 @@ function nextSpace(bytes: Buffer, from: number, end: number): number {
   return -1;
 }
 
-const isStream = (bytes: Buffer, start: number, end: number): boolean => {
-  if (end - start !== 6) return false;
-  const name = bytes.toString('latin1', start, end);
-  return name === 'stdout' || name === 'stderr';
-};
+/** `stdout` or `stderr`, compared byte by byte: this runs once per line. */
+const isStream = (bytes: Buffer, start: number, end: number): boolean =>
+  end - start === 6 &&
+  bytes[start] === 115 &&
+  bytes[start + 1] === 116 &&
+  bytes[start + 2] === 100 &&
+  ((bytes[start + 3] === 111 && bytes[start + 4] === 117 && bytes[start + 5] === 116) ||
+    (bytes[start + 3] === 101 && bytes[start + 4] === 114 && bytes[start + 5] === 114));
 
 /** The shape parseRawLine accepts as a time: `dddd-dd-ddTdd:dd…`. */
 const looksLikeTime = (bytes: Buffer, start: number): boolean =>
