@@ -9,7 +9,7 @@ import type { ValidatedState } from '../../common/validate-request.js';
 import { audit, type AuditState } from '../audit.js';
 import { bufferSmall, prepend, render, renderText, type LogFormat } from '../render.js';
 import type { RequireSessionOptions, SessionState } from '../require-session.js';
-import type { LogSource } from '../sources/source.js';
+import type { LogQuery, LogSource } from '../sources/source.js';
 
 type State = SessionState & AuditState;
 
@@ -44,6 +44,46 @@ function whenClientLeaves(response: ServerResponse): AbortSignal {
   return clientGone.signal;
 }
 
+type Query = NonNullable<operations['getPodLogs']['parameters']['query']>;
+
+/** The Kubernetes rules the spec cannot express, then the query in the log source's terms. */
+function logQuery(podName: string, query: Query, now: number, signal: AbortSignal | undefined): LogQuery {
+  if (query.sinceSeconds !== undefined && query.sinceTime !== undefined) {
+    throw new Problem('invalidParameters', {
+      detail: 'at most one of sinceTime or sinceSeconds may be specified',
+      errors: [{ name: 'query.sinceTime', message: 'cannot be used together with sinceSeconds' }],
+    });
+  }
+  const sinceMs =
+    query.sinceSeconds !== undefined
+      ? now - query.sinceSeconds * 1000
+      : query.sinceTime !== undefined
+        ? Date.parse(query.sinceTime)
+        : undefined;
+  return {
+    namespace: query.namespace ?? 'default',
+    pod: podName,
+    container: query.container,
+    previous: query.previous ?? false,
+    tailLines: query.tailLines,
+    sinceMs,
+    timestamps: query.timestamps ?? false,
+    limitBytes: query.limitBytes,
+    follow: query.follow ?? false,
+    signal,
+  };
+}
+
+/** A small answer (the common tail) is sent whole with a Content-Length; a large or followed one is streamed. */
+async function responseBody(
+  chunks: AsyncGenerator<string | Buffer>,
+  follow: boolean,
+): Promise<string | Buffer | Readable> {
+  const read = follow ? { head: [], rest: chunks } : await bufferSmall(chunks, smallAnswerBytes);
+  if ('whole' in read) return wholeBody(read.whole);
+  return Readable.from(prepend(read.head, read.rest), { objectMode: false, highWaterMark: 1024 * 1024 });
+}
+
 export function logRoutes(
   source: LogSource,
   requireSession: (options: RequireSessionOptions) => Middleware<ValidatedState & SessionState>,
@@ -55,53 +95,30 @@ export function logRoutes(
     audit(),
     requireSession({ permission: (input) => `logs:read:${String(input.query.namespace ?? 'default')}` }),
     operation<operations['getPodLogs'], State>(async (ctx, { path, query }) => {
-      if (query.sinceSeconds !== undefined && query.sinceTime !== undefined) {
-        throw new Problem('invalidParameters', {
-          detail: 'at most one of sinceTime or sinceSeconds may be specified',
-          errors: [{ name: 'query.sinceTime', message: 'cannot be used together with sinceSeconds' }],
-        });
-      }
       const follow = query.follow ?? false;
+      const request = logQuery(path.podName, query, now(), follow ? whenClientLeaves(ctx.res) : undefined);
       const format = negotiate(ctx, follow);
-      const namespace = query.namespace ?? 'default';
-      const sinceMs =
-        query.sinceSeconds !== undefined
-          ? now() - query.sinceSeconds * 1000
-          : query.sinceTime !== undefined
-            ? Date.parse(query.sinceTime)
-            : undefined;
-      const opened = await source.open({
-        namespace,
-        pod: path.podName,
-        container: query.container,
-        previous: query.previous ?? false,
-        tailLines: query.tailLines,
-        sinceMs,
-        timestamps: query.timestamps ?? false,
-        limitBytes: query.limitBytes,
-        follow,
-        signal: follow ? whenClientLeaves(ctx.res) : undefined,
-      });
+      const opened = await source.open(request);
       ctx.state.audit.container = opened.container;
-      const timestamps = query.timestamps ?? false;
-      const chunks: AsyncGenerator<string | Buffer> =
+      const chunks =
         format === 'text' && opened.text
-          ? renderText(opened.text(timestamps), query.limitBytes)
+          ? renderText(opened.text(request.timestamps), request.limitBytes)
           : render(opened.entries(), {
               format,
-              timestamps,
-              limitBytes: query.limitBytes,
-              envelope: { namespace, pod: path.podName, container: opened.container, user: ctx.state.session.username },
+              timestamps: request.timestamps,
+              limitBytes: request.limitBytes,
+              envelope: {
+                namespace: request.namespace,
+                pod: request.pod,
+                container: opened.container,
+                user: ctx.state.session.username,
+              },
             });
-      const read = follow ? { head: [], rest: chunks } : await bufferSmall(chunks, smallAnswerBytes);
       return {
         status: 200,
         type: contentTypes[format],
         headers: { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
-        body:
-          'whole' in read
-            ? wholeBody(read.whole)
-            : Readable.from(prepend(read.head, read.rest), { objectMode: false, highWaterMark: 1024 * 1024 }),
+        body: await responseBody(chunks, follow),
       };
     }),
   );
