@@ -108,7 +108,12 @@ async function main(): Promise<void> {
       { AUTH_PORT: '0', AUTH_DATABASE_URL: databaseUrl, AUTH_LOGIN_MAX_FAILURES: '1000' },
       'auth',
     );
-    const logsEnv = { LOGS_PORT: '0', LOGS_DIR: pods, LOGS_AUTH_URL: auth.url, NODE_OPTIONS: '--max-semi-space-size=8' };
+    const logsEnv = {
+      LOGS_PORT: '0',
+      LOGS_DIR: pods,
+      LOGS_AUTH_URL: auth.url,
+      NODE_OPTIONS: '--max-semi-space-size=8',
+    };
     const logs = await start('dist/logs-app/main.js', logsEnv, 'logs');
     const cached = await start('dist/logs-app/main.js', { ...logsEnv, LOGS_AUTH_CACHE_TTL: '60' }, 'logs-cached');
     const bare = await start('bench/bare-koa.ts', {}, 'bare-koa');

@@ -19,13 +19,11 @@ interface ParameterObject {
 }
 
 interface OperationObject {
-  operationId?: string;
   parameters?: ParameterObject[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: object }> };
 }
 
 export interface CompiledOperation {
-  operationId: string;
   method: string;
   pattern: RegExp;
   pathNames: string[];
@@ -36,8 +34,6 @@ export interface CompiledOperation {
 }
 
 export interface SpecValidator {
-  /** The spec with every $ref resolved. */
-  readonly definition: Document;
   match(method: string, path: string): { operation: CompiledOperation; rawParams: string[] } | undefined;
 }
 
@@ -79,7 +75,6 @@ function compile(
   });
   const json = operation.requestBody?.content?.['application/json']?.schema;
   return {
-    operationId: operation.operationId ?? `${method} ${path}`,
     method: method.toUpperCase(),
     pattern: new RegExp(`^${source}$`),
     pathNames,
@@ -112,7 +107,6 @@ export async function createSpecValidator(spec: Document): Promise<SpecValidator
     }
   }
   return {
-    definition,
     match(method, path) {
       for (const operation of operations) {
         if (operation.method !== method) continue;

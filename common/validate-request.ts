@@ -11,7 +11,6 @@ export interface RequestInput {
 }
 
 export interface ValidatedState extends RequestState {
-  operationId: string;
   input: RequestInput;
 }
 
@@ -80,7 +79,6 @@ export function validateRequests(validator: SpecValidator): Middleware<Validated
       }
     }
     if (errors.length > 0) throw invalid(errors);
-    ctx.state.operationId = operation.operationId;
     ctx.state.input = { path: parameters.path, query: parameters.query, body };
     return next();
   };
