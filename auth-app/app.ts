@@ -1,18 +1,19 @@
 import Koa from 'koa';
 import type { Document } from 'openapi-backend';
-import { docsRoutes } from '../common/docs.js';
-import { healthRoutes } from '../common/health.js';
+import { addDocsRoutes } from '../common/docs.js';
+import { addHealthRoutes } from '../common/health.js';
 import { problemResponses } from '../common/errors.js';
 import { requestLogger, type Logger } from '../common/logger.js';
 import { Problem } from '../common/problem.js';
+import { createRoutes } from '../common/routes.js';
 import type { SpecValidator } from '../common/spec.js';
 import { validateRequests } from '../common/validate-request.js';
 import { authenticate } from './authenticate.js';
 import type { AuthConfig } from './config.js';
 import type { Login } from './login.js';
-import { loginRoutes } from './routes/login.js';
-import { sessionListRoutes } from './routes/sessions.js';
-import { sessionRoutes } from './routes/session.js';
+import { addLoginRoutes } from './routes/login.js';
+import { addSessionListRoutes } from './routes/sessions.js';
+import { addSessionRoutes } from './routes/session.js';
 import type { Sessions } from './sessions.js';
 import { StoreUnavailableError } from './store/driver.js';
 import type { Store } from './store/store.js';
@@ -44,13 +45,12 @@ export function createAuthApp(parts: AuthAppParts): Koa {
     await next();
   });
   app.use(validateRequests(parts.validator));
-  const routers = [
-    healthRoutes([{ name: 'the session store', check: () => parts.store.ping() }]),
-    docsRoutes(parts.spec, 'auth-app API'),
-    loginRoutes(parts.login, config.session),
-    sessionRoutes(requireSession, sessions, config.session, config.realm),
-    sessionListRoutes(requireSession, sessions, config.session),
-  ];
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  const routes = createRoutes();
+  addHealthRoutes(routes, [{ name: 'the session store', check: () => parts.store.ping() }]);
+  addDocsRoutes(routes, parts.spec, 'auth-app API');
+  addLoginRoutes(routes, parts.login, config.session);
+  addSessionRoutes(routes, requireSession, sessions, config.session, config.realm);
+  addSessionListRoutes(routes, requireSession, sessions, config.session);
+  app.use(routes.routes()).use(routes.allowedMethods());
   return app;
 }

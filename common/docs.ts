@@ -1,7 +1,7 @@
+import type { Routes } from './routes.js';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import Router from '@koa/router';
 import type { Document } from 'openapi-backend';
 
 const require = createRequire(import.meta.url);
@@ -23,8 +23,7 @@ function page(title: string): string {
 const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });`;
 
 /** Serves the spec and an API reference page whose assets come from node_modules, never from a CDN. */
-export function docsRoutes(spec: Document, title: string): Router {
-  const router = new Router();
+export function addDocsRoutes(router: Routes, spec: Document, title: string): void {
   const specJson = JSON.stringify(spec);
   router.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json';
@@ -46,5 +45,4 @@ export function docsRoutes(spec: Document, title: string): Router {
     ctx.set('Cache-Control', 'public, max-age=86400');
     ctx.body = await readFile(join(assetDir, file));
   });
-  return router;
 }

@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type { Routes } from './routes.js';
 import { operation } from './operation.js';
 import { Problem } from './problem.js';
 
@@ -14,8 +14,7 @@ export interface ReadinessCheck {
 }
 
 /** `/healthz` answers while the process runs; `/readyz` runs every check and names the failing ones in a 503. */
-export function healthRoutes(checks: ReadinessCheck[]): Router {
-  const router = new Router();
+export function addHealthRoutes(router: Routes, checks: ReadinessCheck[]): void {
   const ok = { status: 200, body: { status: 'ok' } } as const;
   router.get(
     '/healthz',
@@ -35,5 +34,4 @@ export function healthRoutes(checks: ReadinessCheck[]): Router {
       return ok;
     }),
   );
-  return router;
 }

@@ -1,14 +1,15 @@
 import Koa from 'koa';
 import type { Document } from 'openapi-backend';
-import { docsRoutes } from '../common/docs.js';
-import { healthRoutes } from '../common/health.js';
+import { addDocsRoutes } from '../common/docs.js';
+import { addHealthRoutes } from '../common/health.js';
 import { problemResponses } from '../common/errors.js';
 import { requestLogger, type Logger } from '../common/logger.js';
+import { createRoutes } from '../common/routes.js';
 import type { SpecValidator } from '../common/spec.js';
 import { validateRequests } from '../common/validate-request.js';
 import type { AuthClient } from './auth-client.js';
 import { sessionGuard } from './require-session.js';
-import { logRoutes } from './routes/logs.js';
+import { addLogRoutes } from './routes/logs.js';
 import type { LogSource } from './sources/source.js';
 import type { ValidationCache } from './validation-cache.js';
 
@@ -29,14 +30,13 @@ export function createLogsApp(parts: LogsAppParts): Koa {
   app.use(requestLogger(parts.logger));
   app.use(problemResponses());
   app.use(validateRequests(parts.validator));
-  const routers = [
-    healthRoutes([
-      { name: 'auth-app', check: () => parts.authClient.ready() },
-      { name: 'the log source', check: () => parts.source.ready() },
-    ]),
-    docsRoutes(parts.spec, 'logs-app API'),
-    logRoutes(parts.source, requireSession),
-  ];
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  const routes = createRoutes();
+  addHealthRoutes(routes, [
+    { name: 'auth-app', check: () => parts.authClient.ready() },
+    { name: 'the log source', check: () => parts.source.ready() },
+  ]);
+  addDocsRoutes(routes, parts.spec, 'logs-app API');
+  addLogRoutes(routes, parts.source, requireSession);
+  app.use(routes.routes()).use(routes.allowedMethods());
   return app;
 }

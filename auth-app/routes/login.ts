@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type { Routes } from '../../common/routes.js';
 import type { operations } from '../../generated/auth.js';
 import { operation } from '../../common/operation.js';
 import { Problem } from '../../common/problem.js';
@@ -6,8 +6,7 @@ import type { Login } from '../login.js';
 import type { SessionPolicy } from '../sessions.js';
 import { sessionInfo } from './views.js';
 
-export function loginRoutes(login: Login, policy: SessionPolicy): Router {
-  const router = new Router();
+export function addLoginRoutes(router: Routes, login: Login, policy: SessionPolicy): void {
   router.post(
     '/auth/login',
     operation<operations['login']>(async (ctx, { body }) => {
@@ -28,5 +27,4 @@ export function loginRoutes(login: Login, policy: SessionPolicy): Router {
       };
     }),
   );
-  return router;
 }

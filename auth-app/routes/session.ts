@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type { Routes } from '../../common/routes.js';
 import type { operations } from '../../generated/auth.js';
 import { operation } from '../../common/operation.js';
 import { Problem } from '../../common/problem.js';
@@ -9,13 +9,13 @@ import { grants } from '../permissions.js';
 import type { SessionPolicy, Sessions } from '../sessions.js';
 import { sessionInfo } from './views.js';
 
-export function sessionRoutes(
+export function addSessionRoutes(
+  router: Routes,
   requireSession: Middleware<ValidatedState & SessionState>,
   sessions: Sessions,
   policy: SessionPolicy,
   realm: string,
-): Router<ValidatedState & SessionState> {
-  const router = new Router<ValidatedState & SessionState>();
+): void {
   router.post(
     '/auth/validate',
     requireSession,
@@ -51,5 +51,4 @@ export function sessionRoutes(
       return { status: 204 };
     }),
   );
-  return router;
 }

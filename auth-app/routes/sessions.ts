@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type { Routes } from '../../common/routes.js';
 import type { operations } from '../../generated/auth.js';
 import { operation } from '../../common/operation.js';
 import { Problem } from '../../common/problem.js';
@@ -8,12 +8,12 @@ import type { SessionState } from '../authenticate.js';
 import type { SessionPolicy, Sessions } from '../sessions.js';
 import { sessionSummary } from './views.js';
 
-export function sessionListRoutes(
+export function addSessionListRoutes(
+  router: Routes,
   requireSession: Middleware<ValidatedState & SessionState>,
   sessions: Sessions,
   policy: SessionPolicy,
-): Router<ValidatedState & SessionState> {
-  const router = new Router<ValidatedState & SessionState>();
+): void {
   router.get(
     '/auth/sessions',
     requireSession,
@@ -45,5 +45,4 @@ export function sessionListRoutes(
       return { status: 204 };
     }),
   );
-  return router;
 }

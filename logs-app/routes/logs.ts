@@ -1,6 +1,6 @@
+import type { Routes } from '../../common/routes.js';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { operations } from '../../generated/logs.js';
 import { operation, type OperationContext } from '../../common/operation.js';
@@ -84,12 +84,12 @@ async function responseBody(
   return Readable.from(prepend(read.head, read.rest), { objectMode: false, highWaterMark: 1024 * 1024 });
 }
 
-export function logRoutes(
+export function addLogRoutes(
+  router: Routes,
   source: LogSource,
   requireSession: (options: RequireSessionOptions) => Middleware<ValidatedState & SessionState>,
   now: () => number = Date.now,
-): Router<ValidatedState & State> {
-  const router = new Router<ValidatedState & State>();
+): void {
   router.get(
     '/logs/:podName',
     audit(),
@@ -122,5 +122,4 @@ export function logRoutes(
       };
     }),
   );
-  return router;
 }
