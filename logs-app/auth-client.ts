@@ -30,20 +30,23 @@ export interface AuthClient {
  * bound every call. Node 20's global fetch costs several times more per call, and validation is on every
  * request's path.
  */
-function poolFetch(pool: Pool) {
+function poolFetch(pool: Pool, origin: string) {
   return async function fetchOverPool(request: Request): Promise<Response> {
-    const url = new URL(request.url);
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => (headers[name] = value));
     const answer = await pool.request({
-      path: url.pathname + url.search,
+      path: request.url.slice(origin.length),
       method: request.method as 'GET' | 'POST',
-      headers: Object.fromEntries(request.headers),
+      headers,
       body: request.body ? await request.text() : undefined,
     });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(answer.headers)) if (typeof value === 'string') headers[name] = value;
     const status = answer.statusCode;
     const body = status === 204 ? (await answer.body.dump(), null) : await answer.body.text();
-    return new Response(body, { status, headers });
+    const contentType = answer.headers['content-type'];
+    return new Response(body, {
+      status,
+      headers: typeof contentType === 'string' ? { 'content-type': contentType } : {},
+    });
   };
 }
 
@@ -56,7 +59,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
   });
-  const client = createClient<paths>({ baseUrl: options.baseUrl, fetch: poolFetch(pool) });
+  const client = createClient<paths>({
+    baseUrl: options.baseUrl,
+    fetch: poolFetch(pool, new URL(options.baseUrl).origin),
+  });
   return {
     async validate(token, permission) {
       let result;
