@@ -1,6 +1,7 @@
 import createClient from 'openapi-fetch';
 import { Pool } from 'undici';
 import type { components, paths } from '../generated/auth.js';
+import { poolTransport } from './pool-transport.js';
 
 export type ValidatedSession = components['schemas']['SessionInfo'];
 
@@ -26,31 +27,9 @@ export interface AuthClient {
 }
 
 /**
- * The transport under the generated client: an undici keep-alive Pool, whose connect, headers and body timeouts
- * bound every call. Node 20's global fetch costs several times more per call, and validation is on every
- * request's path.
+ * auth-app's `POST /auth/validate` through the client generated from its spec, over a keep-alive pool whose
+ * connect, headers and body timeouts bound every call.
  */
-function poolFetch(pool: Pool, origin: string) {
-  return async function fetchOverPool(request: Request): Promise<Response> {
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => (headers[name] = value));
-    const answer = await pool.request({
-      path: request.url.slice(origin.length),
-      method: request.method as 'GET' | 'POST',
-      headers,
-      body: request.body ? await request.text() : undefined,
-    });
-    const status = answer.statusCode;
-    const body = status === 204 ? (await answer.body.dump(), null) : await answer.body.text();
-    const contentType = answer.headers['content-type'];
-    return new Response(body, {
-      status,
-      headers: typeof contentType === 'string' ? { 'content-type': contentType } : {},
-    });
-  };
-}
-
-/** auth-app's `POST /auth/validate` through the client generated from its spec, over a keep-alive pool. */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
   const pool = new Pool(options.baseUrl, {
     connections: options.connections,
@@ -61,7 +40,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   });
   const client = createClient<paths>({
     baseUrl: options.baseUrl,
-    fetch: poolFetch(pool, new URL(options.baseUrl).origin),
+    ...poolTransport(pool, new URL(options.baseUrl).origin),
   });
   return {
     async validate(token, permission) {
