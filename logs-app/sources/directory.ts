@@ -4,7 +4,7 @@ import { Problem } from '../../common/problem.js';
 import { dnsLabel, dnsSubdomain } from '../names.js';
 import { LineJoiner } from './cri.js';
 import { CriTextConverter } from './cri-text.js';
-import { containersIn, instanceFiles, PodDirectories } from './layout.js';
+import { DirectoryListings } from './layout.js';
 import { rawChunks } from './raw-chunks.js';
 import { openSegment, type Position, type Segment } from './segments.js';
 import { sinceStart } from './since.js';
@@ -30,14 +30,12 @@ function startOf(chain: Segment[], query: LogQuery): Position {
  * Only names listed by readdir are ever joined into a path; the caller's names are only compared with them.
  */
 export class DirectorySource implements LogSource {
-  private readonly pods: PodDirectories;
+  private readonly listings = new DirectoryListings();
 
   constructor(
     private readonly root: string,
     private readonly pollMs: number,
-  ) {
-    this.pods = new PodDirectories(root);
-  }
+  ) {}
 
   async ready(): Promise<void> {
     if (!statSync(this.root).isDirectory()) throw new Error(`${this.root} is not a directory`);
@@ -49,7 +47,7 @@ export class DirectorySource implements LogSource {
       return this.openOnce(query);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.pods.forget();
+      this.listings.forget();
       return this.openOnce(query);
     }
   }
@@ -59,7 +57,7 @@ export class DirectorySource implements LogSource {
     const { podDir, containers } = this.pod(query.namespace, query.pod);
     const container = chooseContainer(containers, query);
     const containerDir = join(podDir, container);
-    const chains = [...instanceFiles(containerDir).entries()];
+    const chains = [...this.listings.instanceFiles(containerDir).entries()];
     const [instance, files] = chains[query.previous ? 1 : 0] ?? [];
     if (instance === undefined || !files) {
       if (query.previous) {
@@ -74,7 +72,13 @@ export class DirectorySource implements LogSource {
       const start = startOf(chain, query);
       const live =
         query.follow && !query.previous
-          ? { containerDir, instance, pollMs: this.pollMs, signal: query.signal ?? AbortSignal.abort() }
+          ? {
+              containerDir,
+              instance,
+              pollMs: this.pollMs,
+              signal: query.signal ?? AbortSignal.abort(),
+              ended: () => this.listings.newerInstanceExists(containerDir, instance),
+            }
           : undefined;
       const chunks = () => rawChunks(chain, start, live);
       const plainText = query.sinceMs === undefined && !startsWithJson(chain, start);
@@ -90,15 +94,9 @@ export class DirectorySource implements LogSource {
   }
 
   private pod(namespace: string, pod: string): { podDir: string; containers: string[] } {
-    let podDir = this.pods.find(namespace, pod);
-    let containers = podDir ? containersIn(podDir) : [];
-    if (podDir && containers.length === 0) {
-      this.pods.forget();
-      podDir = this.pods.find(namespace, pod);
-      containers = podDir ? containersIn(podDir) : [];
-    }
+    const podDir = this.listings.podDirectory(this.root, namespace, pod);
     if (!podDir) throw new Problem('podNotFound', { detail: `pods "${pod}" not found in namespace "${namespace}"` });
-    return { podDir, containers };
+    return { podDir, containers: this.listings.containers(podDir) };
   }
 }
 

@@ -14,9 +14,11 @@ export class ForwardReader {
   private segment: number;
   private offset: number;
 
+  /** With `growing`, the last file is asked for its size again once its known end is reached (following). */
   constructor(
     private readonly chain: Segment[],
     start: Position,
+    private readonly growing = false,
   ) {
     this.segment = start.segment;
     this.offset = start.offset;
@@ -36,7 +38,7 @@ export class ForwardReader {
       const file = this.chain[this.segment];
       if (!file) return undefined;
       const last = this.segment === this.chain.length - 1;
-      const size = this.offset < file.size() || !last ? file.size() : file.size(true);
+      const size = this.offset < file.size() || !last || !this.growing ? file.size() : file.size(true);
       if (this.offset < size) return this.readChunk(file, size);
       if (last) return undefined;
       const rest = this.takeCarry();

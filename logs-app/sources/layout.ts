@@ -1,85 +1,85 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { dnsLabel } from '../names.js';
 
 const logFileName = /^(\d+)\.log(?:\.(\d{8}-\d{6}(?:\.gz)?))?$/;
-const listingTtlMs = 1000;
-
-function list(path: string): string[] {
-  try {
-    return readdirSync(path);
-  } catch {
-    return [];
-  }
-}
-
-/** The files of each restart of a container: rotated ones oldest first (sortable suffix), then the live `N.log`. */
-export function instanceFiles(containerDir: string): Map<number, string[]> {
-  const byInstance = new Map<number, { rotated: string[]; live?: string }>();
-  for (const name of list(containerDir)) {
-    const match = logFileName.exec(name);
-    if (!match) continue;
-    const instance = Number(match[1]);
-    const files = byInstance.get(instance) ?? { rotated: [] };
-    if (match[2]) files.rotated.push(name);
-    else files.live = name;
-    byInstance.set(instance, files);
-  }
-  const chains = new Map<number, string[]>();
-  for (const instance of [...byInstance.keys()].sort((a, b) => b - a)) {
-    const files = byInstance.get(instance)!;
-    chains.set(
-      instance,
-      [...files.rotated.sort(), ...(files.live ? [files.live] : [])].map((name) => join(containerDir, name)),
-    );
-  }
-  return chains;
-}
-
-export const newerInstanceExists = (containerDir: string, instance: number): boolean =>
-  list(containerDir).some((name) => Number(logFileName.exec(name)?.[1] ?? -1) > instance);
-
-export function containersIn(podDir: string): string[] {
-  try {
-    return readdirSync(podDir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && dnsLabel.test(entry.name))
-      .map((entry) => entry.name)
-      .sort();
-  } catch {
-    return [];
-  }
-}
+const maxCachedDirectories = 10_000;
 
 /**
- * `<namespace>_<pod>_<uid>` directories of the root. The listing is reused for a second (a node holds hundreds of
- * pods); a pod not in it triggers a fresh listing at once, so a new pod is never reported missing.
+ * Directory listings, reused while the directory's modification time is unchanged: adding, removing or renaming
+ * an entry changes it, so one stat replaces a full listing and a new pod, restart or rotation is seen at once.
  */
-export class PodDirectories {
-  private listing: { names: string[]; at: number } | undefined;
+export class DirectoryListings {
+  private readonly cache = new Map<string, { mtimeNs: bigint; entries: Dirent[] }>();
 
-  constructor(private readonly root: string) {}
-
-  find(namespace: string, pod: string): string | undefined {
-    const cached =
-      this.listing && Date.now() - this.listing.at < listingTtlMs ? this.lookup(namespace, pod) : undefined;
-    if (cached) return cached;
-    this.listing = { names: list(this.root), at: Date.now() };
-    return this.lookup(namespace, pod);
+  list(path: string): Dirent[] {
+    const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
+    if (!stats?.isDirectory()) {
+      this.cache.delete(path);
+      return [];
+    }
+    const cached = this.cache.get(path);
+    if (cached && cached.mtimeNs === stats.mtimeNs) return cached.entries;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(path, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    if (this.cache.size >= maxCachedDirectories) this.cache.clear();
+    this.cache.set(path, { mtimeNs: stats.mtimeNs, entries });
+    return entries;
   }
 
   forget(): void {
-    this.listing = undefined;
+    this.cache.clear();
   }
 
-  private lookup(namespace: string, pod: string): string | undefined {
-    const candidates = (this.listing?.names ?? [])
-      .filter((name) => {
-        const parts = name.split('_');
-        return parts.length === 3 && parts[0] === namespace && parts[1] === pod;
+  /** The `<namespace>_<pod>_<uid>` directory of a pod, the most recently changed one if the pod was recreated. */
+  podDirectory(root: string, namespace: string, pod: string): string | undefined {
+    const candidates = this.list(root)
+      .filter((entry) => {
+        const parts = entry.name.split('_');
+        return parts.length === 3 && parts[0] === namespace && parts[1] === pod && entry.isDirectory();
       })
-      .map((name) => join(this.root, name));
+      .map((entry) => join(root, entry.name));
     if (candidates.length <= 1) return candidates[0];
     const modified = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
     return candidates.reduce((newest, path) => (modified(path) > modified(newest) ? path : newest));
+  }
+
+  containers(podDir: string): string[] {
+    return this.list(podDir)
+      .filter((entry) => entry.isDirectory() && dnsLabel.test(entry.name))
+      .map((entry) => entry.name)
+      .sort();
+  }
+
+  /** The files of each restart, newest restart first: rotated ones oldest first (sortable suffix), then `N.log`. */
+  instanceFiles(containerDir: string): Map<number, string[]> {
+    const byInstance = new Map<number, { rotated: string[]; live?: string }>();
+    for (const { name } of this.list(containerDir)) {
+      const match = logFileName.exec(name);
+      if (!match) continue;
+      const instance = Number(match[1]);
+      const files = byInstance.get(instance) ?? { rotated: [] };
+      if (match[2]) files.rotated.push(name);
+      else files.live = name;
+      byInstance.set(instance, files);
+    }
+    const chains = new Map<number, string[]>();
+    for (const instance of [...byInstance.keys()].sort((a, b) => b - a)) {
+      const files = byInstance.get(instance)!;
+      const names = [...files.rotated.sort(), ...(files.live ? [files.live] : [])];
+      chains.set(
+        instance,
+        names.map((name) => join(containerDir, name)),
+      );
+    }
+    return chains;
+  }
+
+  newerInstanceExists(containerDir: string, instance: number): boolean {
+    return this.list(containerDir).some((entry) => Number(logFileName.exec(entry.name)?.[1] ?? -1) > instance);
   }
 }

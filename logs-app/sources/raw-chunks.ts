@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { ChangeWaiter, inspect } from './follow.js';
 import { ForwardReader } from './forward.js';
-import { newerInstanceExists } from './layout.js';
 import { openSegment, type Position, type Segment } from './segments.js';
 
 export interface LiveInstance {
@@ -9,6 +8,8 @@ export interface LiveInstance {
   instance: number;
   pollMs: number;
   signal: AbortSignal;
+  /** True once a newer restart of the container exists: this instance's log has ended. */
+  ended: () => boolean;
 }
 
 /**
@@ -20,7 +21,7 @@ export async function* rawChunks(
   start: Position,
   live: LiveInstance | undefined,
 ): AsyncGenerator<Buffer> {
-  const reader = new ForwardReader(chain, start);
+  const reader = new ForwardReader(chain, start, live !== undefined);
   const waiter = live ? new ChangeWaiter(live.containerDir, live.pollMs, live.signal) : undefined;
   try {
     for (;;) {
@@ -52,7 +53,7 @@ function nextFollowStep(reader: ForwardReader, live: LiveInstance): 'read' | 'wa
     path: livePath,
     inode: current.inode(),
     readOffset: reader.position,
-    instanceEnded: () => newerInstanceExists(live.containerDir, live.instance),
+    instanceEnded: live.ended,
   });
   switch (change) {
     case 'grown':

@@ -102,9 +102,9 @@ const newlineByte = 10;
 /** Raw lines of a segment ending before `end`, last first, read backwards in 4 KiB then 64 KiB blocks (never the whole file). */
 export function* linesBackward(segment: Segment, end: number): Generator<{ start: number; text: string }> {
   if (end <= 0) return;
-  let buffer = segment.read(Math.max(0, end - 1), 1);
-  let bufferStart = end - buffer.length;
-  let lineEnd = buffer[0] === newlineByte ? end - 1 : end;
+  let bufferStart = Math.max(0, end - firstBlockSize);
+  let buffer = segment.read(bufferStart, end - bufferStart);
+  let lineEnd = buffer[buffer.length - 1] === newlineByte ? end - 1 : end;
   for (;;) {
     const searchFrom = lineEnd - bufferStart - 1;
     const index = searchFrom >= 0 ? buffer.lastIndexOf(newlineByte, searchFrom) : -1;
@@ -117,7 +117,7 @@ export function* linesBackward(segment: Segment, end: number): Generator<{ start
       yield { start: 0, text: buffer.toString('utf8', 0, lineEnd) };
       return;
     }
-    const readStart = Math.max(0, bufferStart - (bufferStart === end - 1 ? firstBlockSize : blockSize));
+    const readStart = Math.max(0, bufferStart - blockSize);
     buffer = Buffer.concat([
       segment.read(readStart, bufferStart - readStart),
       buffer.subarray(0, lineEnd - bufferStart),
