@@ -11,6 +11,8 @@ const maxCachedDirectories = 10_000;
  */
 export class DirectoryListings {
   private readonly cache = new Map<string, { mtimeNs: bigint; entries: Dirent[] }>();
+  /** Pod directories by `<namespace>_<pod>`, built once per listing of the root (a node holds hundreds of pods). */
+  private readonly podIndexes = new WeakMap<Dirent[], Map<string, string[]>>();
 
   list(path: string): Dirent[] {
     const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
@@ -37,12 +39,19 @@ export class DirectoryListings {
 
   /** The `<namespace>_<pod>_<uid>` directory of a pod, the most recently changed one if the pod was recreated. */
   podDirectory(root: string, namespace: string, pod: string): string | undefined {
-    const candidates = this.list(root)
-      .filter((entry) => {
+    const entries = this.list(root);
+    let index = this.podIndexes.get(entries);
+    if (!index) {
+      index = new Map();
+      for (const entry of entries) {
         const parts = entry.name.split('_');
-        return parts.length === 3 && parts[0] === namespace && parts[1] === pod && entry.isDirectory();
-      })
-      .map((entry) => join(root, entry.name));
+        if (parts.length !== 3 || !entry.isDirectory()) continue;
+        const key = `${parts[0]}_${parts[1]}`;
+        index.set(key, [...(index.get(key) ?? []), join(root, entry.name)]);
+      }
+      this.podIndexes.set(entries, index);
+    }
+    const candidates = index.get(`${namespace}_${pod}`) ?? [];
     if (candidates.length <= 1) return candidates[0];
     const modified = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
     return candidates.reduce((newest, path) => (modified(path) > modified(newest) ? path : newest));

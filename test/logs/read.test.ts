@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
@@ -188,4 +188,25 @@ test('every request leaves one audit line with user, session, namespace, pod, co
   t.is(served?.container, 'worker');
   t.regex(String(served?.user), /^reader/);
   t.is(typeof served?.sessionId, 'string');
+});
+
+test('a pod that appears after a request is found at once, and a recreated pod is read from its newest directory', async (t) => {
+  t.is((await stack.request('/logs/late', { token })).status, 404);
+  const oldDir = join(stack.podsDir, 'default_late_old-uid', 'main');
+  mkdirSync(oldDir, { recursive: true });
+  writeFileSync(join(oldDir, '0.log'), `${cri(at(0), 'old pod')}\n`);
+  t.deepEqual((await read('/logs/late')).body.lines, ['old pod']);
+  utimesSync(join(stack.podsDir, 'default_late_old-uid'), new Date(0), new Date(0));
+  const newDir = join(stack.podsDir, 'default_late_new-uid', 'main');
+  mkdirSync(newDir, { recursive: true });
+  writeFileSync(join(newDir, '0.log'), `${cri(at(1), 'new pod')}\n`);
+  t.deepEqual((await read('/logs/late')).body.lines, ['new pod']);
+});
+
+test('a restart written after a request is the current instance on the next one', async (t) => {
+  stack.writeLog('default', 'restarting', 'main', '0.log', [cri(at(0), 'first run')]);
+  t.deepEqual((await read('/logs/restarting')).body.lines, ['first run']);
+  stack.writeLog('default', 'restarting', 'main', '1.log', [cri(at(1), 'second run')]);
+  t.deepEqual((await read('/logs/restarting')).body.lines, ['second run']);
+  t.deepEqual((await read('/logs/restarting?previous=true')).body.lines, ['first run']);
 });
