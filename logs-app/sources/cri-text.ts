@@ -1,6 +1,8 @@
 const newline = 10;
 const space = 32;
 const partialTag = 80; // 'P'
+/** `2016-10-06T00:17:09`: no RFC 3339 time is shorter, so the search for the space after it starts there. */
+const shortestTime = 19;
 
 function nextSpace(bytes: Buffer, from: number, end: number): number {
   for (let index = from; index < end; index += 1) if (bytes[index] === space) return index;
@@ -38,14 +40,14 @@ export class CriTextConverter {
     while (start < chunk.length) {
       let end = chunk.indexOf(newline, start);
       if (end < 0) end = chunk.length;
-      const timeEnd = nextSpace(chunk, start, end);
-      const streamEnd = timeEnd < 0 ? -1 : nextSpace(chunk, timeEnd + 1, end);
+      const timeEnd = nextSpace(chunk, start + shortestTime, end);
+      const streamEnd = timeEnd >= 0 && chunk[timeEnd + 7] === space ? timeEnd + 7 : -1;
       if (streamEnd < 0 || !isStream(chunk, timeEnd + 1, streamEnd) || !looksLikeTime(chunk, start)) {
         written += chunk.copy(out, written, start, end);
         if (written < out.length) out[written++] = newline;
         this.partial = false;
       } else {
-        const tagsEnd = nextSpace(chunk, streamEnd + 1, end);
+        const tagsEnd = chunk[streamEnd + 2] === space ? streamEnd + 2 : nextSpace(chunk, streamEnd + 1, end);
         const contentStart = tagsEnd < 0 ? end : tagsEnd + 1;
         const partial = chunk[streamEnd + 1] === partialTag;
         if (this.timestamps && !this.partial) {

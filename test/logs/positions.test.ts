@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fc, testProp } from '@fast-check/ava';
+import test from 'ava';
 import { LineJoiner } from '../../logs-app/sources/cri.js';
 import { CriTextConverter } from '../../logs-app/sources/cri-text.js';
 import { ForwardReader } from '../../logs-app/sources/forward.js';
@@ -126,3 +127,13 @@ testProp(
     t.is(text, expected);
   },
 );
+
+test('lines that are not CRI pass through the text path whole, as the entry parser keeps them', (t) => {
+  const raw = ['not a cri line at all', `${at(0)} stdout F ok`, 'short', `${at(1)} stdin F odd stream`, ''].join('\n');
+  const converter = new CriTextConverter(false);
+  const text = converter.convert(Buffer.from(raw)).toString();
+  const joiner = new LineJoiner();
+  const entries: LogEntry[] = [];
+  for (const line of raw.split('\n').slice(0, -1)) joiner.push(line, entries);
+  t.is(text, entries.map((entry) => `${entry.line}\n`).join(''));
+});
