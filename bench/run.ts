@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { argon2Parameters } from '../auth-app/passwords.js';
 import { openStore } from '../auth-app/store/open.js';
 import { criFile, lineTime } from './fixtures.js';
-import { measure, type LoadResult } from './load.js';
+import { measure, type LoadResult } from '../test/helpers/load.js';
 import { nginxPath, startNginx } from './nginx.js';
 import { peakRssMb, startProcess, type Running } from '../test/helpers/services.js';
 

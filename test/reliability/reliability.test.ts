@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import test from 'ava';
 import { fc } from '@fast-check/ava';
-import { measure } from '../../bench/load.js';
+import { measure } from '../helpers/load.js';
 import { assertMatchesSpec } from '../helpers/contract.js';
 import { rawRequest } from '../helpers/http.js';
 import { authRequests, logsRequests, type HostileRequest } from './hostile.js';
