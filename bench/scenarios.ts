@@ -1,0 +1,169 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { hash } from '@node-rs/argon2';
+import { request } from 'undici';
+import { argon2Parameters } from '../auth-app/passwords.js';
+import { measure, type LoadOptions } from '../test/helpers/load.js';
+import { peakRssMb, type Running } from '../test/helpers/services.js';
+import { lineTime } from './fixtures.js';
+import { nginxPath, startNginx } from './nginx.js';
+import { atMost, msPerRequest, report, versus } from './report.js';
+
+export interface Bench {
+  auth: Running;
+  logs: Running;
+  cached: Running;
+  bare: Running;
+  headers: Record<string, string>;
+  files: { mib: string; gib: string; stream: string };
+  startMs: number;
+  password: string;
+  seconds: number;
+  connections: number;
+  work: string;
+}
+
+const load = (bench: Bench, url: string, extra: Partial<LoadOptions> = {}) =>
+  measure({ url, connections: bench.connections, seconds: bench.seconds, headers: bench.headers, ...extra });
+
+const single = (bench: Bench, url: string) =>
+  measure({ url, connections: 1, seconds: Math.max(3, bench.seconds / 2), headers: bench.headers });
+
+export async function authenticatedLogs(bench: Bench): Promise<void> {
+  const bareLogs = await load(bench, `${bench.bare.url}/logs/bench?tailLines=10`);
+  const off = await load(bench, `${bench.logs.url}/logs/bench?tailLines=10`);
+  const on = await load(bench, `${bench.cached.url}/logs/bench?tailLines=10`);
+  versus('1 /logs tailLines=10, cache off', off, 'bare Koa', bareLogs, 0.3);
+  versus('1 /logs tailLines=10, cache on', on, 'bare Koa', bareLogs, 0.6);
+  report('1 p99 latency, cache off', `${off.p99Ms} ms`, 'target 10 ms', off.p99Ms / 10, '< 1.00x', off.p99Ms < 10);
+  if (!nginxPath) {
+    process.stdout.write(
+      '1 nginx auth_request baseline: skipped, nginx is not installed (apt-get install nginx-light)\n',
+    );
+    return;
+  }
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const body = await (await fetch(`${bench.logs.url}/logs/bench?tailLines=10`, { headers: bench.headers })).text();
+  const nginx = startNginx(join(bench.work, 'nginx'), port, bench.auth.url, body);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const viaNginx = await load(bench, `http://127.0.0.1:${port}/logs/bench`);
+  nginx.kill('SIGTERM');
+  versus('1 /logs cache off vs nginx auth_request', off, 'nginx', viaNginx, 1);
+}
+
+export async function validation(bench: Bench): Promise<void> {
+  const body = JSON.stringify({ permission: 'logs:read:default' });
+  const json = { 'content-type': 'application/json' };
+  const validate = await load(bench, `${bench.auth.url}/auth/validate`, {
+    method: 'POST',
+    body,
+    headers: { ...bench.headers, ...json },
+  });
+  const bareValidate = await load(bench, `${bench.bare.url}/auth/validate`, { method: 'POST', body, headers: json });
+  versus('2 POST /auth/validate', validate, 'bare Koa', bareValidate, 0.55);
+}
+
+function timeCommand(command: string, args: string[], runs: number): number {
+  const started = performance.now();
+  for (let index = 0; index < runs; index += 1) spawnSync(command, args, { stdio: 'ignore' });
+  return (performance.now() - started) / runs;
+}
+
+export async function tailOfLargeFile(bench: Bench): Promise<void> {
+  const gib = await single(bench, `${bench.logs.url}/logs/gib?tailLines=100`);
+  const mib = await single(bench, `${bench.logs.url}/logs/mib?tailLines=100`);
+  const tailCommand = timeCommand('tail', ['-n', '100', bench.files.gib], 50);
+  const ratio = mib.requestsPerSecond / gib.requestsPerSecond;
+  atMost(
+    '3 tailLines=100, 1 GiB vs 1 MiB',
+    `${msPerRequest(gib)} ms/req`,
+    `1 MiB ${msPerRequest(mib)} ms/req`,
+    ratio,
+    1.5,
+  );
+  const perRequest = 1000 / gib.requestsPerSecond;
+  report(
+    '3 tailLines=100, 1 GiB vs tail -n 100',
+    `${perRequest.toFixed(2)} ms/req`,
+    `tail ${tailCommand.toFixed(2)} ms/run`,
+    perRequest / tailCommand,
+    'info',
+    true,
+  );
+}
+
+export async function sinceInLargeFile(bench: Bench): Promise<void> {
+  const sinceGib = encodeURIComponent(lineTime(bench.files.gib, bench.startMs, 0.999));
+  const sinceMib = encodeURIComponent(lineTime(bench.files.mib, bench.startMs, 0.5));
+  const gib = await single(bench, `${bench.logs.url}/logs/gib?sinceTime=${sinceGib}&limitBytes=65536`);
+  const mib = await single(bench, `${bench.logs.url}/logs/mib?sinceTime=${sinceMib}&limitBytes=65536`);
+  const ratio = mib.requestsPerSecond / gib.requestsPerSecond;
+  atMost(
+    '4 sinceTime near the end, 1 GiB vs 1 MiB',
+    `${Math.round(gib.requestsPerSecond)} req/s`,
+    `1 MiB ${Math.round(mib.requestsPerSecond)} req/s`,
+    ratio,
+    1.5,
+  );
+}
+
+/** MB/s of the best of `runs`: the first run of either side may still be warming the page cache. */
+async function bestRate(megabytes: number, runs: number, once: () => Promise<void>): Promise<number> {
+  let best = 0;
+  for (let run = 0; run < runs; run += 1) {
+    const started = performance.now();
+    await once();
+    best = Math.max(best, megabytes / ((performance.now() - started) / 1000));
+  }
+  return best;
+}
+
+export async function fullStream(bench: Bench): Promise<void> {
+  const fileMiB = statSync(bench.files.stream).size / 1024 / 1024;
+  const catMBps = await bestRate(fileMiB, 3, async () => {
+    execFileSync('sh', ['-c', `cat '${bench.files.stream}' > /dev/null`]);
+  });
+  const streamMBps = await bestRate(fileMiB, 3, async () => {
+    const streamed = await request(`${bench.logs.url}/logs/stream`, {
+      headers: { ...bench.headers, accept: 'text/plain' },
+    });
+    for await (const chunk of streamed.body) void chunk;
+  });
+  const rss = peakRssMb(bench.logs.child.pid!);
+  const ratio = streamMBps / catMBps;
+  report(
+    '5 256 MiB as text/plain',
+    `${streamMBps.toFixed(0)} MB/s, peak RSS ${rss.toFixed(0)} MB`,
+    `cat ${catMBps.toFixed(0)} MB/s`,
+    ratio,
+    '>= 0.30x',
+    ratio >= 0.3 && rss < 150,
+  );
+}
+
+export async function logins(bench: Bench): Promise<void> {
+  const loginLoad = await measure({
+    url: `${bench.auth.url}/auth/login`,
+    connections: 4,
+    seconds: Math.max(3, bench.seconds / 2),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'bench', password: bench.password }),
+  });
+  const started = performance.now();
+  let hashes = 0;
+  while (performance.now() - started < 3000) {
+    await Promise.all([hash(bench.password, argon2Parameters), hash(bench.password, argon2Parameters)]);
+    hashes += 2;
+  }
+  const hashesPerSecond = hashes / ((performance.now() - started) / 1000);
+  report(
+    '6 logins',
+    `${Math.round(loginLoad.requestsPerSecond)} logins/s`,
+    `argon2id ${Math.round(hashesPerSecond)} hashes/s`,
+    loginLoad.requestsPerSecond / hashesPerSecond,
+    'info',
+    loginLoad.non2xx === 0,
+  );
+}
