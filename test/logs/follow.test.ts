@@ -1,5 +1,6 @@
 import { renameSync } from 'node:fs';
 import test from 'ava';
+import { assertMatchesSpec } from '../helpers/contract.js';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
 
 let stack: TestStack;
@@ -93,6 +94,14 @@ test.serial('NDJSON when asked for, one object a line as they arrive', async (t)
   await stream.until((text) => text.includes('one'));
   stack.appendLog(path, [cri(at(1), 'two', 'F', 'stderr')]);
   const text = await stream.until((seen) => seen.includes('two'));
+  const checked = {
+    status: 200,
+    headers: stream.response.headers,
+    contentType: 'application/x-ndjson',
+    text,
+    json: undefined,
+  };
+  await t.notThrowsAsync(assertMatchesSpec('logs', 'GET', '/logs/nd', checked), 'every streamed line is a LogLine');
   t.deepEqual(
     text
       .trim()
