@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { bearerChallenge } from '../common/bearer.js';
 import { Problem } from '../common/problem.js';
 import type { ValidatedState } from '../common/validate-request.js';
 import type { Sessions } from './sessions.js';
@@ -7,9 +8,6 @@ import type { SessionWithUser } from './store/store.js';
 export interface SessionState {
   session: SessionWithUser;
 }
-
-export const bearerChallenge = (realm: string, error?: string): string =>
-  error ? `Bearer realm="${realm}", error="${error}"` : `Bearer realm="${realm}"`;
 
 /** Reads the Bearer token and puts the live session on ctx.state, or answers 401 as RFC 6750 section 3 says. */
 export function authenticate(sessions: Sessions, realm: string): Middleware<ValidatedState & SessionState> {

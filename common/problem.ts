@@ -19,6 +19,7 @@ const base = 'https://pod-logs.dev/problems/';
 /** Every problem either service can answer with, by slug; `type` is `${base}${slug}`. */
 export const problemKinds = {
   badRequest: { slug: 'bad-request', status: 400, title: 'The request is not valid' },
+  unparsable: { slug: 'unparsable', status: 400, title: 'The request is not valid HTTP' },
   invalidParameters: { slug: 'invalid-parameters', status: 400, title: 'Request parameters are not valid' },
   containerRequired: { slug: 'container-required', status: 400, title: 'A container name must be specified' },
   previousNotFound: { slug: 'previous-not-found', status: 400, title: 'No previous container instance' },
@@ -32,6 +33,7 @@ export const problemKinds = {
   sessionNotFound: { slug: 'session-not-found', status: 404, title: 'Session not found' },
   methodNotAllowed: { slug: 'method-not-allowed', status: 405, title: 'Method not allowed' },
   notAcceptable: { slug: 'not-acceptable', status: 406, title: 'No acceptable representation' },
+  requestTimeout: { slug: 'request-timeout', status: 408, title: 'The request took too long to arrive' },
   payloadTooLarge: { slug: 'payload-too-large', status: 413, title: 'The request body is too large' },
   unsupportedMediaType: { slug: 'unsupported-media-type', status: 415, title: 'Unsupported content type' },
   tooManyAttempts: { slug: 'too-many-attempts', status: 429, title: 'Too many failed login attempts' },

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import { ConfigError } from './config.js';
+import { problemContentType } from './errors.js';
 import type { Logger } from './logger.js';
+import { Problem } from './problem.js';
 
 /** Requests Node's parser rejects never reach Koa; they still get a problem+json answer before the socket closes. */
 function answerUnparsable(error: Error & { code?: string }, socket: Duplex): void {
@@ -12,16 +14,16 @@ function answerUnparsable(error: Error & { code?: string }, socket: Duplex): voi
     socket.destroy();
     return;
   }
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const title =
-    status === 431
-      ? 'Request headers are too large'
-      : status === 408
-        ? 'Request timeout'
-        : 'The request is not valid HTTP';
-  const body = JSON.stringify({ type: 'about:blank', title, status });
+  const kind =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 'headersTooLarge'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'requestTimeout'
+        : 'unparsable';
+  const problem = new Problem(kind);
+  const body = JSON.stringify(problem.toBody());
   socket.end(
-    `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${problem.status} ${problem.kind.title}\r\nContent-Type: ${problemContentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 

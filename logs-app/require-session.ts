@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { bearerChallenge } from '../common/bearer.js';
 import { Problem } from '../common/problem.js';
 import type { RequestInput, ValidatedState } from '../common/validate-request.js';
 import { AuthUnavailableError, type AuthClient, type ValidatedSession } from './auth-client.js';
@@ -29,9 +30,6 @@ const bearerToken = (header: string): string | undefined => {
  * and puts that session on ctx.state. Fails closed: when auth-app cannot answer, the route never runs.
  */
 export function sessionGuard(check: SessionCheck) {
-  const challenge = (error?: string) =>
-    error ? `Bearer realm="${check.realm}", error="${error}"` : `Bearer realm="${check.realm}"`;
-
   async function verdictFor(token: string, permission: string) {
     const cached = check.cache.enabled ? check.cache.get(token, permission) : undefined;
     if (cached) return { kind: 'allowed' as const, session: cached };
@@ -48,7 +46,7 @@ export function sessionGuard(check: SessionCheck) {
         const malformed = header.trim().toLowerCase().startsWith('bearer');
         throw new Problem(malformed ? 'invalidToken' : 'unauthenticated', {
           detail: 'Send the session token as Authorization: Bearer <token>',
-          headers: { 'WWW-Authenticate': challenge(malformed ? 'invalid_token' : undefined) },
+          headers: { 'WWW-Authenticate': bearerChallenge(check.realm, malformed ? 'invalid_token' : undefined) },
         });
       }
       const permission = options.permission(ctx.state.input);
@@ -66,13 +64,15 @@ export function sessionGuard(check: SessionCheck) {
       if (verdict.kind === 'unauthenticated') {
         throw new Problem('invalidToken', {
           detail: 'The token is malformed, unknown, expired or revoked',
-          headers: { 'WWW-Authenticate': challenge('invalid_token') },
+          headers: { 'WWW-Authenticate': bearerChallenge(check.realm, 'invalid_token') },
         });
       }
       if (verdict.kind === 'forbidden') {
         throw new Problem('insufficientScope', {
           detail: `The session does not hold ${permission}`,
-          headers: { 'WWW-Authenticate': `${challenge('insufficient_scope')}, scope="${permission}"` },
+          headers: {
+            'WWW-Authenticate': `${bearerChallenge(check.realm, 'insufficient_scope')}, scope="${permission}"`,
+          },
         });
       }
       ctx.state.session = verdict.session;
