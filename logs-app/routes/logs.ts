@@ -100,20 +100,20 @@ export function addLogRoutes(
       const format = negotiate(ctx, follow);
       const opened = await source.open(request);
       ctx.state.audit.container = opened.container;
-      const chunks =
-        format === 'text' && opened.text
-          ? renderText(opened.text(request.timestamps), request.limitBytes)
-          : render(opened.entries(), {
-              format,
-              timestamps: request.timestamps,
-              limitBytes: request.limitBytes,
-              envelope: {
-                namespace: request.namespace,
-                pod: request.pod,
-                container: opened.container,
-                user: ctx.state.session.username,
-              },
-            });
+      const text = format === 'text' ? opened.text?.(request.timestamps) : undefined;
+      const chunks = text
+        ? renderText(text, request.limitBytes)
+        : render(opened.entries(), {
+            format,
+            timestamps: request.timestamps,
+            limitBytes: request.limitBytes,
+            envelope: {
+              namespace: request.namespace,
+              pod: request.pod,
+              container: opened.container,
+              user: ctx.state.session.username,
+            },
+          });
       return {
         status: 200,
         type: contentTypes[format],

@@ -81,11 +81,11 @@ export class DirectorySource implements LogSource {
             }
           : undefined;
       const chunks = () => rawChunks(chain, start, live);
-      const plainText = query.sinceMs === undefined && !startsWithJson(chain, start);
       return {
         container,
         entries: () => entriesFrom(chunks(), query.sinceMs),
-        text: plainText ? (timestamps) => textFrom(chunks(), timestamps) : undefined,
+        text: (timestamps) =>
+          query.sinceMs === undefined && !startsWithJson(chain, start) ? textFrom(chunks(), timestamps) : undefined,
       };
     } catch (error) {
       for (const segment of chain) segment.close();

@@ -24,8 +24,11 @@ export interface OpenedLog {
   container: string;
   /** Batches of joined lines, oldest first; ends when the log ends (or, following, when the client leaves). */
   entries(): AsyncIterable<LogEntry[]>;
-  /** The same log as `kubectl logs` text, where the source can make it faster than from entries. Call one of the two. */
-  text?(timestamps: boolean): AsyncIterable<Buffer>;
+  /**
+   * The same log as `kubectl logs` text, where the source can make it faster than from entries; undefined when it
+   * cannot for this log. Read one of the two.
+   */
+  text?(timestamps: boolean): AsyncIterable<Buffer> | undefined;
 }
 
 /**

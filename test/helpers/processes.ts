@@ -17,8 +17,12 @@ export function runScript(script: string, args: string[], env: Record<string, st
   return finished(child);
 }
 
+/** Node's arguments for an entry point: TypeScript through tsx, or the compiled JavaScript in dist/ as it is. */
+export const nodeArguments = (script: string): string[] =>
+  script.endsWith('.ts') ? ['--import=tsx', script] : [script];
+
 export function spawnScript(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import=tsx', script, ...args], {
+  return spawn(process.execPath, [...nodeArguments(script), ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

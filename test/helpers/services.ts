@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './processes.js';
+import { nodeArguments, repoRoot } from './processes.js';
 
 export interface Running {
   url: string;
@@ -21,7 +21,7 @@ export async function startProcess(
 ): Promise<Running> {
   const logPath = join(logDir, `${name}.log`);
   const out = openSync(logPath, 'w');
-  const child = spawn(process.execPath, script.endsWith('.ts') ? ['--import=tsx', script] : [script], {
+  const child = spawn(process.execPath, nodeArguments(script), {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', out, 'inherit'],
