@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Problem } from '../../common/problem.js';
 import { dnsLabel, dnsSubdomain } from '../names.js';
 import { LineJoiner } from './cri.js';
+import { chooseContainer } from './containers.js';
 import { CriTextConverter } from './cri-text.js';
 import { DirectoryListings } from './layout.js';
 import { rawChunks } from './raw-chunks.js';
@@ -98,22 +99,6 @@ export class DirectorySource implements LogSource {
     if (!podDir) throw new Problem('podNotFound', { detail: `pods "${pod}" not found in namespace "${namespace}"` });
     return { podDir, containers: this.listings.containers(podDir) };
   }
-}
-
-function chooseContainer(containers: string[], query: LogQuery): string {
-  if (query.container === undefined) {
-    if (containers.length === 1) return containers[0]!;
-    throw new Problem('containerRequired', {
-      detail: `a container name must be specified for pod ${query.pod}, choose one of: [${containers.join(' ')}]`,
-      containers,
-    });
-  }
-  if (!containers.includes(query.container)) {
-    throw new Problem('containerNotFound', {
-      detail: `container ${query.container} is not valid for pod ${query.pod}`,
-    });
-  }
-  return query.container;
 }
 
 async function* emptyLog(): AsyncGenerator<never> {}

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, fetch, type Response } from 'undici';
 import { Problem } from '../../common/problem.js';
+import { chooseContainer } from './containers.js';
 import type { LogEntry, LogQuery, LogSource, OpenedLog } from './source.js';
 
 export interface KubernetesOptions {
@@ -54,11 +55,7 @@ export class KubernetesSource implements LogSource {
     if (!response.ok) throw await this.problemFrom(response);
     const pod = (await response.json()) as { spec?: { containers?: Array<{ name: string }> } };
     const containers = (pod.spec?.containers ?? []).map((each) => each.name);
-    if (containers.length === 1) return containers[0]!;
-    throw new Problem('containerRequired', {
-      detail: `a container name must be specified for pod ${podName}, choose one of: [${containers.join(' ')}]`,
-      containers,
-    });
+    return chooseContainer(containers, { pod: podName });
   }
 
   private async call(path: string, signal: AbortSignal): Promise<Response> {
