@@ -4,8 +4,19 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
-/** Field names that could carry a secret are censored wherever they appear in a log object. */
-const redactPaths = ['password', 'token', 'authorization', '*.password', '*.token', '*.authorization'];
+/**
+ * Field names that could carry a secret are censored. Nothing logs headers or bodies; these named paths are the
+ * safety net (wildcard paths would double the cost of every line).
+ */
+const redactPaths = [
+  'password',
+  'token',
+  'authorization',
+  'headers.authorization',
+  'err.headers.authorization',
+  'body.password',
+  'body.token',
+];
 
 /** Logs go to stdout asynchronously: lines written while one write is in flight leave in the next one. */
 export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
@@ -15,39 +26,54 @@ export function createLogger(name: string, level: string, destination?: Destinat
   );
 }
 
+/** The one line a request leaves: a route may name it, add fields, or write it later (a streamed answer). */
+export interface RequestLine {
+  message: string;
+  fields: Record<string, unknown>;
+  /** Set by a route that writes the line itself once its streamed answer ends. */
+  deferred: boolean;
+  write(): void;
+}
+
 export interface RequestState {
   requestId: string;
   log: Logger;
+  requestLine: RequestLine;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
-/**
- * Logs one line per request (never headers or bodies) and gives handlers a logger carrying the request id,
- * made only when a handler logs.
- */
+/** Logs one line per request (never headers or bodies) and gives handlers a logger carrying the request id. */
 export function requestLogger(logger: Logger): Middleware<RequestState> {
   return async function requestLog(ctx, next) {
     const offered = ctx.get('x-request-id');
     const requestId = requestIdPattern.test(offered) ? offered : randomUUID();
     const started = performance.now();
-    let child: Logger | undefined;
+    const line: RequestLine = {
+      message: 'request',
+      fields: {},
+      deferred: false,
+      write: () =>
+        logger.info(
+          {
+            requestId,
+            method: ctx.method,
+            path: ctx.path,
+            status: ctx.status,
+            ms: Math.round(performance.now() - started),
+            ...line.fields,
+          },
+          line.message,
+        ),
+    };
     ctx.state.requestId = requestId;
-    Object.defineProperty(ctx.state, 'log', { get: () => (child ??= logger.child({ requestId })), configurable: true });
+    ctx.state.requestLine = line;
+    ctx.state.log = logger.child({ requestId });
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
     } finally {
-      logger.info(
-        {
-          requestId,
-          method: ctx.method,
-          path: ctx.path,
-          status: ctx.status,
-          ms: Math.round(performance.now() - started),
-        },
-        'request',
-      );
+      if (!line.deferred) line.write();
     }
   };
 }

@@ -9,35 +9,37 @@ export interface AuditState {
 }
 
 /**
- * One audit line per log request: who (user, session), what (namespace, pod, container) and the outcome.
- * A streamed answer is recorded when it ends: served, or client-left when the client went away first.
+ * Makes a log request's one line its audit record: who (user, session), what (namespace, pod, container) and
+ * the outcome. A streamed answer is recorded when it ends: served, or client-left when the client went away first.
  */
 export function audit(): Middleware<ValidatedState & Partial<SessionState> & AuditState> {
   return async function auditLogAccess(ctx, next) {
     ctx.state.audit = {};
-    const record = (outcome: string) => {
+    const line = ctx.state.requestLine;
+    line.message = 'log access';
+    const describe = (outcome: string) => {
       const { session, input, audit: found } = ctx.state;
-      ctx.state.log.info(
-        {
-          audit: 'log-access',
-          user: session?.username,
-          sessionId: session?.sessionId,
-          namespace: input?.query.namespace,
-          pod: input?.path.podName,
-          container: found.container,
-          outcome,
-          status: ctx.status,
-        },
-        'log access',
-      );
+      Object.assign(line.fields, {
+        audit: 'log-access',
+        user: session?.username,
+        sessionId: session?.sessionId,
+        namespace: input?.query.namespace,
+        pod: input?.path.podName,
+        container: found.container,
+        outcome,
+      });
     };
     try {
       await next();
     } catch (error) {
-      record(toProblem(error).kind.slug);
+      describe(toProblem(error).kind.slug);
       throw error;
     }
-    if (!(ctx.body instanceof Readable)) return record('served');
-    ctx.res.once('close', () => record(ctx.res.writableFinished ? 'served' : 'client-left'));
+    if (!(ctx.body instanceof Readable)) return describe('served');
+    line.deferred = true;
+    ctx.res.once('close', () => {
+      describe(ctx.res.writableFinished ? 'served' : 'client-left');
+      line.write();
+    });
   };
 }

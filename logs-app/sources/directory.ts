@@ -58,7 +58,7 @@ export class DirectorySource implements LogSource {
     const { podDir, containers } = this.pod(query.namespace, query.pod);
     const container = chooseContainer(containers, query);
     const containerDir = join(podDir, container);
-    const chains = [...this.listings.instanceFiles(containerDir).entries()];
+    const chains = this.listings.instanceFiles(containerDir);
     const [instance, files] = chains[query.previous ? 1 : 0] ?? [];
     if (instance === undefined || !files) {
       if (query.previous) {
@@ -68,7 +68,7 @@ export class DirectorySource implements LogSource {
       }
       return { container, entries: emptyLog };
     }
-    const chain = files.map(openSegment);
+    const chain = files.map((path) => openSegment(path, (file) => this.listings.files.acquire(file)));
     try {
       const start = startOf(chain, query);
       const live =
@@ -94,7 +94,7 @@ export class DirectorySource implements LogSource {
     }
   }
 
-  private pod(namespace: string, pod: string): { podDir: string; containers: string[] } {
+  private pod(namespace: string, pod: string): { podDir: string; containers: readonly string[] } {
     const podDir = this.listings.podDirectory(this.root, namespace, pod);
     if (!podDir) throw new Problem('podNotFound', { detail: `pods "${pod}" not found in namespace "${namespace}"` });
     return { podDir, containers: this.listings.containers(podDir) };

@@ -1,91 +1,145 @@
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, statSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { dnsLabel } from '../names.js';
+import { SharedFiles } from './shared-files.js';
 
 const logFileName = /^(\d+)\.log(?:\.(\d{8}-\d{6}(?:\.gz)?))?$/;
-const maxCachedDirectories = 10_000;
+const maxCachedDirectories = 4096;
+/** A watched listing is still checked against the directory's mtime this often, in case an event was lost. */
+const recheckMs = 1000;
+
+interface Listing {
+  entries: Dirent[];
+  mtimeNs: bigint;
+  checkedAt: number;
+  watcher: FSWatcher | undefined;
+}
 
 /**
- * Directory listings, reused while the directory's modification time is unchanged: adding, removing or renaming
- * an entry changes it, so one stat replaces a full listing and a new pod, restart or rotation is seen at once.
+ * Directory listings, reused until the directory changes. Each listed directory is watched (inotify), so a new
+ * pod, restart or rotation drops its listing at once without a stat per request; without a watch, or a second
+ * after the last check, the directory's modification time decides. Open log files are shared while their
+ * directory is unchanged.
  */
 export class DirectoryListings {
-  private readonly cache = new Map<string, { mtimeNs: bigint; entries: Dirent[] }>();
-  /** Pod directories by `<namespace>_<pod>`, built once per listing of the root (a node holds hundreds of pods). */
-  private readonly podIndexes = new WeakMap<Dirent[], Map<string, string[]>>();
+  private readonly cache = new Map<string, Listing>();
+  private readonly derived = new WeakMap<Dirent[], Map<string, unknown>>();
+  readonly files = new SharedFiles();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   list(path: string): Dirent[] {
+    const cached = this.cache.get(path);
+    if (cached?.watcher && this.now() - cached.checkedAt < recheckMs) return cached.entries;
     const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
     if (!stats?.isDirectory()) {
-      this.cache.delete(path);
+      this.drop(path);
       return [];
     }
-    const cached = this.cache.get(path);
-    if (cached && cached.mtimeNs === stats.mtimeNs) return cached.entries;
+    if (cached && cached.mtimeNs === stats.mtimeNs) {
+      cached.checkedAt = this.now();
+      return cached.entries;
+    }
+    this.drop(path);
+    const watcher = this.watch(path);
     let entries: Dirent[];
     try {
       entries = readdirSync(path, { withFileTypes: true });
     } catch {
+      watcher?.close();
       return [];
     }
-    if (this.cache.size >= maxCachedDirectories) this.cache.clear();
-    this.cache.set(path, { mtimeNs: stats.mtimeNs, entries });
+    if (this.cache.size >= maxCachedDirectories) this.forget();
+    this.cache.set(path, { entries, mtimeNs: stats.mtimeNs, checkedAt: this.now(), watcher });
     return entries;
   }
 
+  /** Watching starts before the listing is read, so no change can fall between the two. */
+  private watch(path: string): FSWatcher | undefined {
+    try {
+      const watcher = watch(path, { persistent: false }, (event) => {
+        if (event === 'rename') this.drop(path);
+      });
+      watcher.on('error', () => this.drop(path));
+      return watcher;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private drop(path: string): void {
+    const cached = this.cache.get(path);
+    if (!cached) return;
+    this.cache.delete(path);
+    cached.watcher?.close();
+    this.files.retireIn(path);
+  }
+
   forget(): void {
-    this.cache.clear();
+    for (const path of [...this.cache.keys()]) this.drop(path);
+    this.files.retireAll();
+  }
+
+  /** What is worked out from a listing (pod index, containers, restarts) is kept with it until it changes. */
+  private derive<T>(path: string, kind: 'pods' | 'containers' | 'instances', compute: (entries: Dirent[]) => T): T {
+    const entries = this.list(path);
+    let byKind = this.derived.get(entries);
+    if (!byKind) {
+      byKind = new Map();
+      this.derived.set(entries, byKind);
+    }
+    if (!byKind.has(kind)) byKind.set(kind, compute(entries));
+    return byKind.get(kind) as T;
   }
 
   /** The `<namespace>_<pod>_<uid>` directory of a pod, the most recently changed one if the pod was recreated. */
   podDirectory(root: string, namespace: string, pod: string): string | undefined {
-    const entries = this.list(root);
-    let index = this.podIndexes.get(entries);
-    if (!index) {
-      index = new Map();
+    const index = this.derive(root, 'pods', (entries) => {
+      const byPod = new Map<string, string[]>();
       for (const entry of entries) {
         const parts = entry.name.split('_');
         if (parts.length !== 3 || !entry.isDirectory()) continue;
         const key = `${parts[0]}_${parts[1]}`;
-        index.set(key, [...(index.get(key) ?? []), join(root, entry.name)]);
+        byPod.set(key, [...(byPod.get(key) ?? []), join(root, entry.name)]);
       }
-      this.podIndexes.set(entries, index);
-    }
+      return byPod;
+    });
     const candidates = index.get(`${namespace}_${pod}`) ?? [];
     if (candidates.length <= 1) return candidates[0];
     const modified = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
     return candidates.reduce((newest, path) => (modified(path) > modified(newest) ? path : newest));
   }
 
-  containers(podDir: string): string[] {
-    return this.list(podDir)
-      .filter((entry) => entry.isDirectory() && dnsLabel.test(entry.name))
-      .map((entry) => entry.name)
-      .sort();
+  containers(podDir: string): readonly string[] {
+    return this.derive(podDir, 'containers', (entries) =>
+      entries
+        .filter((entry) => entry.isDirectory() && dnsLabel.test(entry.name))
+        .map((entry) => entry.name)
+        .sort(),
+    );
   }
 
   /** The files of each restart, newest restart first: rotated ones oldest first (sortable suffix), then `N.log`. */
-  instanceFiles(containerDir: string): Map<number, string[]> {
-    const byInstance = new Map<number, { rotated: string[]; live?: string }>();
-    for (const { name } of this.list(containerDir)) {
-      const match = logFileName.exec(name);
-      if (!match) continue;
-      const instance = Number(match[1]);
-      const files = byInstance.get(instance) ?? { rotated: [] };
-      if (match[2]) files.rotated.push(name);
-      else files.live = name;
-      byInstance.set(instance, files);
-    }
-    const chains = new Map<number, string[]>();
-    for (const instance of [...byInstance.keys()].sort((a, b) => b - a)) {
-      const files = byInstance.get(instance)!;
-      const names = [...files.rotated.sort(), ...(files.live ? [files.live] : [])];
-      chains.set(
-        instance,
-        names.map((name) => join(containerDir, name)),
-      );
-    }
-    return chains;
+  instanceFiles(containerDir: string): ReadonlyArray<readonly [number, readonly string[]]> {
+    return this.derive(containerDir, 'instances', (entries) => {
+      const byInstance = new Map<number, { rotated: string[]; live?: string }>();
+      for (const { name } of entries) {
+        const match = logFileName.exec(name);
+        if (!match) continue;
+        const instance = Number(match[1]);
+        const files = byInstance.get(instance) ?? { rotated: [] };
+        if (match[2]) files.rotated.push(name);
+        else files.live = name;
+        byInstance.set(instance, files);
+      }
+      return [...byInstance.keys()]
+        .sort((a, b) => b - a)
+        .map((instance) => {
+          const files = byInstance.get(instance)!;
+          const names = [...files.rotated.sort(), ...(files.live ? [files.live] : [])];
+          return [instance, names.map((name) => join(containerDir, name))] as const;
+        });
+    });
   }
 
   newerInstanceExists(containerDir: string, instance: number): boolean {

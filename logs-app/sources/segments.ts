@@ -1,6 +1,19 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
+export interface FileHandle {
+  readonly fd: number;
+  release(): void;
+}
+
+/** Opens a file for one reader; a shared pool (SharedFiles) may hand out a descriptor it keeps open instead. */
+export type OpenFile = (path: string) => FileHandle;
+
+export const openPrivately: OpenFile = (path) => {
+  const fd = openSync(path, 'r');
+  return { fd, release: () => closeSync(fd) };
+};
+
 /** One file of a container instance's log: a rotated one (maybe gzipped) or the live one, read by byte offset. */
 export interface Segment {
   readonly path: string;
@@ -23,16 +36,23 @@ export interface Position {
 const maxGunzippedBytes = 256 * 1024 * 1024;
 
 class FileSegment implements Segment {
-  private fd: number | undefined;
+  private file: FileHandle | undefined;
   private knownSize: number | undefined;
-  constructor(readonly path: string) {}
+  /** The last block read: a tail reads the end backwards, then forwards over the same bytes. */
+  private lastBlock: { position: number; bytes: Buffer } | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly openFile: OpenFile,
+  ) {}
 
   private handle(): number {
-    this.fd ??= openSync(this.path, 'r');
-    return this.fd;
+    this.file ??= this.openFile(this.path);
+    return this.file.fd;
   }
 
   size(fresh = false): number {
+    if (fresh) this.lastBlock = undefined;
     if (fresh || this.knownSize === undefined) this.knownSize = fstatSync(this.handle()).size;
     return this.knownSize;
   }
@@ -43,17 +63,25 @@ class FileSegment implements Segment {
 
   read(position: number, length: number): Buffer {
     const buffer = Buffer.allocUnsafe(length);
-    const read = this.readInto(buffer, 0, position, length);
-    return read === length ? buffer : buffer.subarray(0, read);
+    const read = readSync(this.handle(), buffer, 0, length, position);
+    const bytes = read === length ? buffer : buffer.subarray(0, read);
+    this.lastBlock = { position, bytes };
+    return bytes;
   }
 
   readInto(target: Buffer, at: number, position: number, length: number): number {
+    const block = this.lastBlock;
+    if (block && position >= block.position && position + length <= block.position + block.bytes.length) {
+      const from = position - block.position;
+      return block.bytes.copy(target, at, from, from + length);
+    }
     return readSync(this.handle(), target, at, length, position);
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    this.file?.release();
+    this.file = undefined;
+    this.lastBlock = undefined;
   }
 }
 
@@ -87,8 +115,8 @@ class GzipSegment implements Segment {
   }
 }
 
-export const openSegment = (path: string): Segment =>
-  path.endsWith('.gz') ? new GzipSegment(path) : new FileSegment(path);
+export const openSegment = (path: string, openFile: OpenFile = openPrivately): Segment =>
+  path.endsWith('.gz') ? new GzipSegment(path) : new FileSegment(path, openFile);
 
 export const endOf = (chain: Segment[]): Position => {
   const last = chain.length - 1;

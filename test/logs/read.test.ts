@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -177,13 +178,22 @@ test('Accept of something else is a 406', async (t) => {
   t.is((await stack.request('/logs/app', { token, headers: { accept: 'image/png' } })).status, 406);
 });
 
-test('every request leaves one audit line with user, session, namespace, pod, container and outcome', async (t) => {
-  await read('/logs/worker?namespace=team-a');
-  const audits = stack.logLines
+test('every request leaves one line, its audit record: user, session, namespace, pod, container, outcome, status', async (t) => {
+  const requestId = `audit-${randomUUID()}`;
+  const response = await stack.request('/logs/worker?namespace=team-a', {
+    token,
+    headers: { 'x-request-id': requestId },
+  });
+  t.is(response.status, 200);
+  const lines = stack.logLines
     .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((entry) => entry.audit === 'log-access' && entry.pod === 'worker');
-  const served = audits.find((entry) => entry.outcome === 'served');
-  t.truthy(served);
+    .filter((entry) => entry.requestId === requestId);
+  t.is(lines.length, 1);
+  const [served] = lines;
+  t.is(served?.audit, 'log-access');
+  t.is(served?.outcome, 'served');
+  t.is(served?.status, 200);
+  t.is(served?.method, 'GET');
   t.is(served?.namespace, 'team-a');
   t.is(served?.container, 'worker');
   t.regex(String(served?.user), /^reader/);
