@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
@@ -211,6 +211,16 @@ test('a pod that appears after a request is found at once, and a recreated pod i
   mkdirSync(newDir, { recursive: true });
   writeFileSync(join(newDir, '0.log'), `${cri(at(1), 'new pod')}\n`);
   t.deepEqual((await read('/logs/late')).body.lines, ['new pod']);
+});
+
+test('a rotation after a request is read on the next one: the old file by its new name, then the new live file', async (t) => {
+  const live = stack.writeLog('default', 'rotating', 'main', '0.log', [cri(at(0), 'before rotation')]);
+  t.deepEqual((await read('/logs/rotating')).body.lines, ['before rotation']);
+  renameSync(live, `${live}.20260301-100001`);
+  writeFileSync(live, `${cri(at(1), 'after rotation')}\n`);
+  t.deepEqual((await read('/logs/rotating')).body.lines, ['before rotation', 'after rotation']);
+  stack.appendLog(live, [cri(at(2), 'appended')]);
+  t.deepEqual((await read('/logs/rotating?tailLines=1')).body.lines, ['appended']);
 });
 
 test('a restart written after a request is the current instance on the next one', async (t) => {
