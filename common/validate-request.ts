@@ -1,5 +1,5 @@
-import { bodyParser } from '@koa/bodyparser';
-import type { Middleware } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
+import getRawBody from 'raw-body';
 import type { RequestState } from './logger.js';
 import { Problem } from './problem.js';
 import type { ErrorObject, SpecValidator } from './spec.js';
@@ -47,13 +47,34 @@ function decodeParams(names: string[], raw: string[]): Record<string, string> {
   return decoded;
 }
 
+const bodyLimitBytes = 16 * 1024;
+
+/** A declared JSON body: UTF-8, uncompressed, at most 16 KiB (413), its length as announced (400). */
+async function readJson(ctx: ParameterizedContext): Promise<unknown> {
+  const encoding = ctx.get('content-encoding').toLowerCase();
+  const charset = ctx.request.charset.toLowerCase();
+  if ((encoding && encoding !== 'identity') || (charset && charset !== 'utf-8')) {
+    throw new Problem('unsupportedMediaType', { detail: 'Send the request body as uncompressed UTF-8 JSON' });
+  }
+  const length = ctx.get('content-length');
+  const text = await getRawBody(ctx.req, {
+    length: length ? Number(length) : undefined,
+    limit: bodyLimitBytes,
+    encoding: 'utf-8',
+  });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new Problem('badRequest', { detail: `The body is not valid JSON: ${(error as Error).message}` });
+  }
+}
+
 /**
  * Checks path, query, declared headers and body against the operation the spec declares for this method and path,
  * and puts the coerced values (defaults filled in) on ctx.state.input. Only a declared JSON body is read (at most
  * 16 KiB). Paths the spec does not declare pass through.
  */
 export function validateRequests(validator: SpecValidator): Middleware<ValidatedState> {
-  const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
   return async function validateRequest(ctx, next) {
     const matched = validator.match(ctx.method, ctx.path);
     if (!matched) return next();
@@ -71,8 +92,7 @@ export function validateRequests(validator: SpecValidator): Middleware<Validated
       if (sent && !ctx.is('application/json')) {
         throw new Problem('unsupportedMediaType', { detail: 'Send the request body as application/json' });
       }
-      if (sent) await parseJson(ctx, async () => undefined);
-      body = sent ? (ctx.request as { body?: unknown }).body : undefined;
+      body = sent ? await readJson(ctx) : undefined;
       if (body === undefined && operation.body.required) errors.push({ name: 'body', message: 'is required' });
       if (body !== undefined && !operation.body.validate(body)) {
         errors.push(...(operation.body.validate.errors ?? []).map((error) => describe(error, 'body')));

@@ -1,4 +1,5 @@
 import { request as rawRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import test from 'ava';
 import { startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
 
@@ -46,6 +47,36 @@ test('a validation error names the offending field', async (t) => {
 test('a body that is not JSON: 415', async (t) => {
   t.is((await login('username=alice', 'application/x-www-form-urlencoded')).status, 415);
   t.is((await login('alice', 'text/plain')).status, 415);
+});
+
+test('a compressed body or one in another charset: 415 problem, nothing read', async (t) => {
+  const body = JSON.stringify({ username: 'alice', password: testPassword });
+  const gzipped = await auth.request('/auth/login', {
+    method: 'POST',
+    body: gzipSync(body),
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+  });
+  t.is(gzipped.status, 415);
+  t.is(gzipped.contentType, 'application/problem+json');
+  t.is((await login(body, 'application/json; charset=latin1')).status, 415);
+  t.is((await login(body, 'application/json; charset=UTF-8')).status, 200);
+});
+
+test('a body shorter than its Content-Length: 400 problem once the client gives up sending', async (t) => {
+  const answer = await new Promise<{ status: number; type: string }>((resolve, reject) => {
+    const request = rawRequest(`${auth.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '100' },
+    });
+    request.on('response', (response) =>
+      resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type']) }),
+    );
+    request.on('error', reject);
+    request.write('{"username":');
+    setTimeout(() => request.socket?.end(), 100);
+  });
+  t.is(answer.status, 400);
+  t.is(answer.type, 'application/problem+json');
 });
 
 test('unknown routes and methods: 404 and 405 problems', async (t) => {

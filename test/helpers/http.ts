@@ -6,7 +6,7 @@ export interface RequestOptions {
   token?: string;
   headers?: Record<string, string>;
   json?: unknown;
-  body?: string;
+  body?: string | Uint8Array;
 }
 
 export type Client = (path: string, options?: RequestOptions) => Promise<CheckedResponse>;
@@ -17,7 +17,7 @@ export function contractClient(spec: 'auth' | 'logs', baseUrl: () => string): Cl
     const method = options.method ?? 'GET';
     const headers: Record<string, string> = { ...options.headers };
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-    let body = options.body;
+    let body: string | Uint8Array | undefined = options.body;
     if (options.json !== undefined) {
       body = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
