@@ -8,6 +8,7 @@ import { openStore } from '../auth-app/store/open.js';
 import { criFile } from './fixtures.js';
 import { startProcess, type Running } from '../test/helpers/services.js';
 import { closingLine } from './report.js';
+import { loadGenerator } from './wrk.js';
 import {
   authenticatedLogs,
   fullStream,
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
       connections: 10,
       work,
     };
-    process.stdout.write(`\n${bench.connections} connections, ${seconds} s a run, after a warm-up\n`);
+    process.stdout.write(`\n${loadGenerator}, ${bench.connections} connections, ${seconds} s a run, after a warm-up\n`);
     for (const scenario of [authenticatedLogs, validation, tailOfLargeFile, sinceInLargeFile, fullStream, logins]) {
       await scenario(bench);
     }
