@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { bearerChallenge } from '../common/bearer.js';
+import { bearerChallenge, bearerToken } from '../common/bearer.js';
 import { Problem } from '../common/problem.js';
 import type { ValidatedState } from '../common/validate-request.js';
 import type { Sessions } from './sessions.js';
@@ -12,14 +12,14 @@ export interface SessionState {
 /** Reads the Bearer token and puts the live session on ctx.state, or answers 401 as RFC 6750 section 3 says. */
 export function authenticate(sessions: Sessions, realm: string): Middleware<ValidatedState & SessionState> {
   return async function requireBearerSession(ctx, next) {
-    const [scheme, token, ...rest] = (ctx.get('authorization') || '').trim().split(/\s+/);
-    if (scheme?.toLowerCase() !== 'bearer' || !token) {
+    const credentials = bearerToken(ctx.get('authorization'));
+    if ('problem' in credentials && credentials.problem === 'missing') {
       throw new Problem('unauthenticated', {
         detail: 'Send the session token as Authorization: Bearer <token>',
         headers: { 'WWW-Authenticate': bearerChallenge(realm) },
       });
     }
-    const session = rest.length === 0 ? await sessions.authenticate(token) : undefined;
+    const session = 'token' in credentials ? await sessions.authenticate(credentials.token) : undefined;
     if (!session) {
       throw new Problem('invalidToken', {
         detail: 'The token is malformed, unknown, expired or revoked',

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { bearerChallenge } from '../common/bearer.js';
+import { bearerChallenge, bearerToken } from '../common/bearer.js';
 import { Problem } from '../common/problem.js';
 import type { RequestInput, ValidatedState } from '../common/validate-request.js';
 import { AuthUnavailableError, type AuthClient, type ValidatedSession } from './auth-client.js';
@@ -20,11 +20,6 @@ export interface RequireSessionOptions {
   permission: (input: RequestInput) => string;
 }
 
-const bearerToken = (header: string): string | undefined => {
-  const [scheme, token, ...rest] = header.trim().split(/\s+/);
-  return scheme?.toLowerCase() === 'bearer' && token && rest.length === 0 ? token : undefined;
-};
-
 /**
  * Runs before a route: asks auth-app whether the Bearer token is a live session holding the route's permission,
  * and puts that session on ctx.state. Fails closed: when auth-app cannot answer, the route never runs.
@@ -40,15 +35,15 @@ export function sessionGuard(check: SessionCheck) {
 
   return function requireSession(options: RequireSessionOptions): Middleware<ValidatedState & SessionState> {
     return async function requireSessionFor(ctx, next) {
-      const header = ctx.get('authorization');
-      const token = bearerToken(header);
-      if (!token) {
-        const malformed = header.trim().toLowerCase().startsWith('bearer');
+      const credentials = bearerToken(ctx.get('authorization'));
+      if ('problem' in credentials) {
+        const malformed = credentials.problem === 'malformed';
         throw new Problem(malformed ? 'invalidToken' : 'unauthenticated', {
           detail: 'Send the session token as Authorization: Bearer <token>',
           headers: { 'WWW-Authenticate': bearerChallenge(check.realm, malformed ? 'invalid_token' : undefined) },
         });
       }
+      const { token } = credentials;
       const permission = options.permission(ctx.state.input);
       let verdict;
       try {

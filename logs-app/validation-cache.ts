@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ValidatedSession } from './auth-client.js';
 
 interface Cached {
@@ -46,5 +46,4 @@ export class ValidationCache {
   }
 }
 
-const keyOf = (token: string, permission: string): string =>
-  createHash('sha256').update(token).update('\n').update(permission).digest('base64');
+const keyOf = (token: string, permission: string): string => hash('sha256', `${token}\n${permission}`, 'base64');
