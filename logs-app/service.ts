@@ -40,5 +40,12 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
   const app = createLogsApp({ spec, validator, authClient, cache, source, realm: config.realm, logger });
   const listening = await listen(app, config.host, config.port);
   logger.info({ url: listening.url, source: config.source.kind, authUrl: config.auth.url }, 'logs-app listening');
-  return { url: listening.url, log: logger, stop: () => listening.close() };
+  return {
+    url: listening.url,
+    log: logger,
+    stop: async () => {
+      await listening.close();
+      await source.close();
+    },
+  };
 }

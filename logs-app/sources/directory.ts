@@ -42,6 +42,10 @@ export class DirectorySource implements LogSource {
     if (!statSync(this.root).isDirectory()) throw new Error(`${this.root} is not a directory`);
   }
 
+  async close(): Promise<void> {
+    this.listings.forget();
+  }
+
   async open(query: LogQuery): Promise<OpenedLog> {
     if (!dnsLabel.test(query.namespace) || !dnsSubdomain.test(query.pod)) throw new Problem('podNotFound');
     try {

@@ -27,6 +27,10 @@ export class KubernetesSource implements LogSource {
     this.agent = new Agent({ connect: ca ? { ca } : {}, keepAliveTimeout: 30_000 });
   }
 
+  async close(): Promise<void> {
+    await this.agent.destroy();
+  }
+
   async ready(): Promise<void> {
     const response = await this.call('/version', AbortSignal.timeout(this.options.timeoutMs));
     await response.body?.cancel();

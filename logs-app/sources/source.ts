@@ -38,4 +38,6 @@ export interface OpenedLog {
 export interface LogSource {
   open(query: LogQuery): Promise<OpenedLog>;
   ready(): Promise<void>;
+  /** Lets go of what the source keeps between requests (watches, open files, connections). */
+  close(): Promise<void>;
 }
