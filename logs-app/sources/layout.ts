@@ -26,18 +26,16 @@ export class DirectoryListings {
   private readonly derived = new WeakMap<Dirent[], Map<string, unknown>>();
   readonly files = new SharedFiles();
 
-  constructor(private readonly now: () => number = Date.now) {}
-
   list(path: string): Dirent[] {
     const cached = this.cache.get(path);
-    if (cached?.watcher && this.now() - cached.checkedAt < recheckMs) return cached.entries;
+    if (cached?.watcher && Date.now() - cached.checkedAt < recheckMs) return cached.entries;
     const stats = statSync(path, { bigint: true, throwIfNoEntry: false });
     if (!stats?.isDirectory()) {
       this.drop(path);
       return [];
     }
     if (cached && cached.mtimeNs === stats.mtimeNs) {
-      cached.checkedAt = this.now();
+      cached.checkedAt = Date.now();
       return cached.entries;
     }
     this.drop(path);
@@ -50,7 +48,7 @@ export class DirectoryListings {
       return [];
     }
     if (this.cache.size >= maxCachedDirectories) this.forget();
-    this.cache.set(path, { entries, mtimeNs: stats.mtimeNs, checkedAt: this.now(), watcher });
+    this.cache.set(path, { entries, mtimeNs: stats.mtimeNs, checkedAt: Date.now(), watcher });
     return entries;
   }
 
@@ -76,7 +74,8 @@ export class DirectoryListings {
   }
 
   forget(): void {
-    for (const path of [...this.cache.keys()]) this.drop(path);
+    for (const listing of this.cache.values()) listing.watcher?.close();
+    this.cache.clear();
     this.files.retireAll();
   }
 
