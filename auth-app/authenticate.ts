@@ -6,7 +6,7 @@ import type { Sessions } from './sessions.js';
 import type { SessionWithUser } from './store/store.js';
 
 export interface SessionState {
-  session: SessionWithUser;
+  session: Readonly<SessionWithUser>;
 }
 
 /** Reads the Bearer token and puts the live session on ctx.state, or answers 401 as RFC 6750 section 3 says. */

@@ -56,7 +56,7 @@ export class Sessions {
   }
 
   /** The live session a token names, or undefined when it is malformed, unknown, expired, idle or its user disabled. */
-  async authenticate(token: string): Promise<SessionWithUser | undefined> {
+  async authenticate(token: string): Promise<Readonly<SessionWithUser> | undefined> {
     const parts = tokenPattern.exec(token);
     if (!parts) return undefined;
     const [, sessionId = '', secret = ''] = parts;
@@ -64,11 +64,9 @@ export class Sessions {
     if (!session || !secretMatches(secret, session.secretHash)) return undefined;
     const now = this.now();
     if (session.userDisabled || now >= idleExpiry(session, this.policy)) return undefined;
-    if (now - session.lastSeenAt >= this.policy.touchIntervalMs) {
-      await this.store.touchSession(session.id, now);
-      session.lastSeenAt = now;
-    }
-    return session;
+    if (now - session.lastSeenAt < this.policy.touchIntervalMs) return session;
+    await this.store.touchSession(session.id, now);
+    return { ...session, lastSeenAt: now };
   }
 
   list(userId: string): Promise<SessionRecord[]> {

@@ -20,6 +20,8 @@ import {
 } from './scenarios.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+/** BENCH_ONLY=1,2 runs those scenarios alone. */
+const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean).map(Number);
 const password = 'bench passphrase 1';
 const fixtureDir = process.env.BENCH_FIXTURES ?? join(tmpdir(), 'pod-logs-bench-fixtures');
 const startMs = Date.parse('2026-01-01T00:00:00Z');
@@ -95,8 +97,9 @@ async function main(): Promise<void> {
       work,
     };
     process.stdout.write(`\n${loadGenerator}, ${bench.connections} connections, ${seconds} s a run, after a warm-up\n`);
-    for (const scenario of [authenticatedLogs, validation, tailOfLargeFile, sinceInLargeFile, fullStream, logins]) {
-      await scenario(bench);
+    const scenarios = [authenticatedLogs, validation, tailOfLargeFile, sinceInLargeFile, fullStream, logins];
+    for (const [index, scenario] of scenarios.entries()) {
+      if (only.length === 0 || only.includes(index + 1)) await scenario(bench);
     }
   } finally {
     for (const service of running) await service.stop();

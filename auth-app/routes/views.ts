@@ -4,7 +4,10 @@ import type { SessionRecord, SessionWithUser } from '../store/store.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function sessionInfo(session: SessionWithUser, policy: SessionPolicy): components['schemas']['SessionInfo'] {
+export function sessionInfo(
+  session: Readonly<SessionWithUser>,
+  policy: SessionPolicy,
+): components['schemas']['SessionInfo'] {
   return {
     active: true,
     sessionId: session.id,

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { SqlDriver, SqlValue } from './driver.js';
 
 /** better-sqlite3 is synchronous; statements are prepared once and reused. */
-export function openSqlite(file: string): SqlDriver {
+export function openSqlite(file: string): SqlDriver & { version(): number } {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -20,6 +20,7 @@ export function openSqlite(file: string): SqlDriver {
     }
     return found;
   };
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const runAll = db.transaction((statements: Array<{ sql: string; params: SqlValue[] }>) => {
     for (const { sql, params } of statements) statement(sql).run(...params);
   });
@@ -47,5 +48,7 @@ export function openSqlite(file: string): SqlDriver {
     close: async () => {
       db.close();
     },
+    /** Changes whenever another connection (another process) commits. */
+    version: () => dataVersion.get() as number,
   };
 }

@@ -135,4 +135,42 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
       await third.close();
     }
   });
+
+  withStore(
+    'a session already looked up sees changes made through another store at the next lookup',
+    async (store, subject) => {
+      const second = await subject.reopen();
+      try {
+        const owner = user('watched', ['logs:read:a']);
+        await store.createUser(owner);
+        const kept = session(owner.id);
+        const revoked = session(owner.id);
+        await store.createSession(kept);
+        await store.createSession(revoked);
+        if ((await store.findSession(kept.id))?.permissions.join() !== 'logs:read:a') throw new Error('first lookup');
+        await store.findSession(revoked.id);
+
+        await second.setPermissions(owner.id, ['logs:read:b']);
+        if ((await store.findSession(kept.id))?.permissions.join() !== 'logs:read:b') throw new Error('grant not seen');
+        await second.deleteSession(revoked.id);
+        if (await store.findSession(revoked.id)) throw new Error('revocation not seen');
+        await second.setDisabled(owner.id, true);
+        if (await store.findSession(kept.id)) throw new Error('disabled user still has a session');
+      } finally {
+        await second.close();
+      }
+    },
+  );
+
+  withStore('a session ended through the same store is not found again', async (store) => {
+    const owner = user('local');
+    await store.createUser(owner);
+    const made = session(owner.id);
+    await store.createSession(made);
+    await store.findSession(made.id);
+    await store.touchSession(made.id, 20_000);
+    if ((await store.findSession(made.id))?.lastSeenAt !== 20_000) throw new Error('touch not seen');
+    await store.deleteUserSessions(owner.id);
+    if (await store.findSession(made.id)) throw new Error('ended session found');
+  });
 }

@@ -1,0 +1,54 @@
+import type { SessionWithUser, Store } from './store.js';
+
+const maxEntries = 10_000;
+
+/**
+ * Keeps validated sessions in memory while the database is unchanged. `version` must change whenever another
+ * connection commits (SQLite's data_version), and every write through this store empties the cache, so a revocation,
+ * a grant or a disabled user applies to the next validation, whichever process made it.
+ */
+export function withSessionCache(store: Store, version: () => number): Store {
+  const sessions = new Map<string, Readonly<SessionWithUser>>();
+  let seenVersion = version();
+  /** Moves at the start and end of every write: a lookup that overlapped one does not cache what it read. */
+  let generation = 0;
+  const forgetAll = () => {
+    generation += 1;
+    sessions.clear();
+  };
+  const cleared =
+    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      forgetAll();
+      try {
+        return await write(...args);
+      } finally {
+        forgetAll();
+      }
+    };
+  return {
+    ...store,
+    findSession: async (sessionId) => {
+      const current = version();
+      if (current !== seenVersion) {
+        forgetAll();
+        seenVersion = current;
+      }
+      const cached = sessions.get(sessionId);
+      if (cached) return cached;
+      const readDuring = generation;
+      const found = await store.findSession(sessionId);
+      if (!found || generation !== readDuring) return found;
+      if (sessions.size >= maxEntries) sessions.delete(sessions.keys().next().value!);
+      sessions.set(sessionId, Object.freeze(found));
+      return found;
+    },
+    setPasswordHash: cleared(store.setPasswordHash),
+    setPermissions: cleared(store.setPermissions),
+    setDisabled: cleared(store.setDisabled),
+    touchSession: cleared(store.touchSession),
+    deleteSession: cleared(store.deleteSession),
+    deleteUserSessions: cleared(store.deleteUserSessions),
+    purgeSessions: cleared(store.purgeSessions),
+  };
+}
