@@ -2,8 +2,8 @@ import Koa from 'koa';
 import type { Document } from 'openapi-backend';
 import { addDocsRoutes } from '../common/docs.js';
 import { addHealthRoutes } from '../common/health.js';
-import { problemResponses } from '../common/errors.js';
-import { requestLogger, type Logger } from '../common/logger.js';
+import { requestEnvelope } from '../common/envelope.js';
+import type { Logger } from '../common/logger.js';
 import { Problem } from '../common/problem.js';
 import { createRoutes } from '../common/routes.js';
 import type { SpecValidator } from '../common/spec.js';
@@ -37,13 +37,13 @@ export function createAuthApp(parts: AuthAppParts): Koa {
   const { config, sessions } = parts;
   const app = new Koa({ proxy: config.trustProxy });
   const requireSession = authenticate(sessions, config.realm);
-  app.use(requestLogger(parts.logger));
-  app.use(problemResponses(storeFailure));
-  app.use(async function noStore(ctx, next) {
-    ctx.set('Cache-Control', 'no-store');
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    await next();
-  });
+  app.use(
+    requestEnvelope({
+      logger: parts.logger,
+      translate: storeFailure,
+      headers: { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+    }),
+  );
   app.use(validateRequests(parts.validator));
   const routes = createRoutes();
   addHealthRoutes(routes, [{ name: 'the session store', check: () => parts.store.ping() }]);

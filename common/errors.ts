@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { ParameterizedContext } from 'koa';
 import type { RequestState } from './logger.js';
 import { Problem, toProblem } from './problem.js';
 
@@ -7,24 +7,25 @@ export const problemContentType = 'application/problem+json';
 /** Lets a service turn its own domain errors (a lost database, say) into problems. */
 export type ErrorTranslator = (error: unknown) => Problem | undefined;
 
+/** A request no route answered becomes a problem too. */
+export function throwIfUnanswered(ctx: ParameterizedContext): void {
+  if (ctx.body !== undefined) return;
+  if (ctx.status === 404) throw new Problem('notFound', { detail: `No route for ${ctx.path}` });
+  if (ctx.status === 405) throw new Problem('methodNotAllowed', { detail: `${ctx.method} is not allowed here` });
+}
+
 /** The one place where thrown errors become RFC 9457 responses. */
-export function problemResponses(translate: ErrorTranslator = () => undefined): Middleware<RequestState> {
-  return async function problemResponse(ctx, next) {
-    try {
-      await next();
-      if (ctx.body === undefined && ctx.status === 404)
-        throw new Problem('notFound', { detail: `No route for ${ctx.path}` });
-      if (ctx.body === undefined && ctx.status === 405)
-        throw new Problem('methodNotAllowed', { detail: `${ctx.method} is not allowed here` });
-    } catch (error) {
-      const problem = translate(error) ?? toProblem(error);
-      if (problem.status === 503) ctx.state.log?.warn({ status: 503 }, problem.message);
-      else if (problem.status >= 500) ctx.state.log?.error({ err: error, status: problem.status }, problem.message);
-      if (ctx.headerSent || !ctx.writable) return;
-      ctx.status = problem.status;
-      ctx.set(problem.headers);
-      ctx.type = problemContentType;
-      ctx.body = problem.toBody(ctx.path);
-    }
-  };
+export function answerWithProblem(
+  ctx: ParameterizedContext<RequestState>,
+  error: unknown,
+  translate: ErrorTranslator = () => undefined,
+): void {
+  const problem = translate(error) ?? toProblem(error);
+  if (problem.status === 503) ctx.state.log?.warn({ status: 503 }, problem.message);
+  else if (problem.status >= 500) ctx.state.log?.error({ err: error, status: problem.status }, problem.message);
+  if (ctx.headerSent || !ctx.writable) return;
+  ctx.status = problem.status;
+  ctx.set(problem.headers);
+  ctx.type = problemContentType;
+  ctx.body = problem.toBody(ctx.path);
 }

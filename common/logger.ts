@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { ParameterizedContext } from 'koa';
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
@@ -43,37 +43,31 @@ export interface RequestState {
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Logs one line per request (never headers or bodies) and gives handlers a logger carrying the request id. */
-export function requestLogger(logger: Logger): Middleware<RequestState> {
-  return async function requestLog(ctx, next) {
-    const offered = ctx.get('x-request-id');
-    const requestId = requestIdPattern.test(offered) ? offered : randomUUID();
-    const started = performance.now();
-    const line: RequestLine = {
-      message: 'request',
-      fields: {},
-      deferred: false,
-      write: () =>
-        logger.info(
-          {
-            requestId,
-            method: ctx.method,
-            path: ctx.path,
-            status: ctx.status,
-            ms: Math.round(performance.now() - started),
-            ...line.fields,
-          },
-          line.message,
-        ),
-    };
-    ctx.state.requestId = requestId;
-    ctx.state.requestLine = line;
-    ctx.state.log = logger.child({ requestId });
-    ctx.set('X-Request-Id', requestId);
-    try {
-      await next();
-    } finally {
-      if (!line.deferred) line.write();
-    }
+/** Starts the one log line of a request (never headers or bodies) and gives handlers a logger carrying its id. */
+export function beginRequest(ctx: ParameterizedContext<RequestState>, logger: Logger): RequestLine {
+  const offered = ctx.get('x-request-id');
+  const requestId = requestIdPattern.test(offered) ? offered : randomUUID();
+  const started = performance.now();
+  const line: RequestLine = {
+    message: 'request',
+    fields: {},
+    deferred: false,
+    write: () =>
+      logger.info(
+        {
+          requestId,
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round(performance.now() - started),
+          ...line.fields,
+        },
+        line.message,
+      ),
   };
+  ctx.state.requestId = requestId;
+  ctx.state.requestLine = line;
+  ctx.state.log = logger.child({ requestId });
+  ctx.set('X-Request-Id', requestId);
+  return line;
 }

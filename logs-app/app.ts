@@ -2,8 +2,8 @@ import Koa from 'koa';
 import type { Document } from 'openapi-backend';
 import { addDocsRoutes } from '../common/docs.js';
 import { addHealthRoutes } from '../common/health.js';
-import { problemResponses } from '../common/errors.js';
-import { requestLogger, type Logger } from '../common/logger.js';
+import { requestEnvelope } from '../common/envelope.js';
+import type { Logger } from '../common/logger.js';
 import { createRoutes } from '../common/routes.js';
 import type { SpecValidator } from '../common/spec.js';
 import { validateRequests } from '../common/validate-request.js';
@@ -27,8 +27,7 @@ export function createLogsApp(parts: LogsAppParts): Koa {
   const app = new Koa();
   const requireSession = sessionGuard({ client: parts.authClient, cache: parts.cache, realm: parts.realm });
   app.on('error', (error: unknown) => parts.logger.warn({ err: error }, 'response stream failed'));
-  app.use(requestLogger(parts.logger));
-  app.use(problemResponses());
+  app.use(requestEnvelope({ logger: parts.logger }));
   app.use(validateRequests(parts.validator));
   const routes = createRoutes();
   addHealthRoutes(routes, [
