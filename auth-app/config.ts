@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ThrottlePolicy } from './throttle.js';
 import { envBoolean, envInt, envPort, logLevel, parseEnv } from '../common/config.js';
 
 const schema = z.object({
@@ -12,6 +13,8 @@ const schema = z.object({
   AUTH_SESSION_TOUCH_INTERVAL: envInt(60, 0),
   AUTH_LOGIN_MAX_FAILURES: envInt(5, 1, 10_000),
   AUTH_LOGIN_WINDOW: envInt(900, 1),
+  AUTH_LOGIN_ACCOUNT_MAX_FAILURES: envInt(100, 1, 100_000),
+  AUTH_LOGIN_ACCOUNT_WINDOW: envInt(3600, 1),
   AUTH_PURGE_INTERVAL: envInt(60, 1),
   AUTH_REALM: z
     .string()
@@ -27,7 +30,7 @@ export interface AuthConfig {
   databaseUrl: string;
   postgres: { poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
   session: { idleTimeoutMs: number; maxAgeMs: number; touchIntervalMs: number };
-  throttle: { maxFailures: number; windowMs: number };
+  throttle: ThrottlePolicy;
   purgeIntervalMs: number;
   realm: string;
   trustProxy: boolean;
@@ -51,7 +54,12 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
       maxAgeMs: parsed.AUTH_SESSION_MAX_AGE * 1000,
       touchIntervalMs: Math.min(parsed.AUTH_SESSION_TOUCH_INTERVAL * 1000, idleTimeoutMs / 2),
     },
-    throttle: { maxFailures: parsed.AUTH_LOGIN_MAX_FAILURES, windowMs: parsed.AUTH_LOGIN_WINDOW * 1000 },
+    throttle: {
+      maxFailures: parsed.AUTH_LOGIN_MAX_FAILURES,
+      windowMs: parsed.AUTH_LOGIN_WINDOW * 1000,
+      accountMaxFailures: parsed.AUTH_LOGIN_ACCOUNT_MAX_FAILURES,
+      accountWindowMs: parsed.AUTH_LOGIN_ACCOUNT_WINDOW * 1000,
+    },
     purgeIntervalMs: parsed.AUTH_PURGE_INTERVAL * 1000,
     realm: parsed.AUTH_REALM,
     trustProxy: parsed.AUTH_TRUST_PROXY,

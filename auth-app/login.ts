@@ -20,10 +20,13 @@ export class Login {
 
   async attempt(username: string, password: string, client: ClientInfo, log: Logger): Promise<LoginOutcome> {
     const key = usernameKey(username);
-    const retryAfterSeconds = await this.throttle.retryAfter(key, client.clientAddress);
-    if (retryAfterSeconds > 0) {
-      log.warn({ username: key, clientAddress: client.clientAddress, outcome: 'throttled' }, 'login attempt');
-      return { outcome: 'throttled', retryAfterSeconds };
+    const wait = await this.throttle.retryAfter(key, client.clientAddress);
+    if (wait.seconds > 0) {
+      log.warn(
+        { username: key, clientAddress: client.clientAddress, outcome: 'throttled', scope: wait.scope },
+        'login attempt',
+      );
+      return { outcome: 'throttled', retryAfterSeconds: wait.seconds };
     }
     const user = await this.store.findUser(username);
     const passwordMatches = await verifyPassword(user?.passwordHash ?? (await timingDummyHash()), password);

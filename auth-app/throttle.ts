@@ -4,11 +4,18 @@ import type { Store } from './store/store.js';
 export interface ThrottlePolicy {
   maxFailures: number;
   windowMs: number;
+  /** Failures for one username from all addresses together (ASVS 4: at most 100 an hour an account). */
+  accountMaxFailures: number;
+  accountWindowMs: number;
 }
+
+const secondsUntil = (at: number, now: number): number => Math.max(1, Math.ceil((at - now) / 1000));
 
 /**
  * Login regulation per (username, client address): failures past the limit within the window are refused,
- * while the same user from another address is unaffected, so nobody can lock a victim out at will.
+ * while the same user from another address is unaffected, so nobody can lock a victim out at will. Past the
+ * account limit (an attack spread over many addresses), only addresses the user holds a live session from may
+ * still try, so the owner keeps logging in from where they already do.
  */
 export class LoginThrottle {
   constructor(
@@ -18,12 +25,26 @@ export class LoginThrottle {
   ) {}
 
   /** Seconds until the next attempt is allowed, or 0 when one is allowed now. */
-  async retryAfter(usernameKey: string, clientAddress: string): Promise<number> {
+  async retryAfter(
+    usernameKey: string,
+    clientAddress: string,
+  ): Promise<{ seconds: number; scope?: 'address' | 'account' }> {
     const now = this.now();
-    const failures = await this.store.loginFailures(usernameKey, clientAddress, now - this.policy.windowMs);
-    if (failures.length < this.policy.maxFailures) return 0;
-    const unblockedAt = (failures[failures.length - this.policy.maxFailures] ?? now) + this.policy.windowMs;
-    return Math.max(1, Math.ceil((unblockedAt - now) / 1000));
+    const { maxFailures, windowMs, accountMaxFailures, accountWindowMs } = this.policy;
+    const failures = await this.store.loginFailures(usernameKey, clientAddress, now - windowMs);
+    if (failures.length >= maxFailures) {
+      const unblockedAt = (failures[failures.length - maxFailures] ?? now) + windowMs;
+      return { seconds: secondsUntil(unblockedAt, now), scope: 'address' };
+    }
+    const accountFailures = await this.store.accountLoginFailures(
+      usernameKey,
+      now - accountWindowMs,
+      accountMaxFailures,
+    );
+    if (accountFailures.length < accountMaxFailures) return { seconds: 0 };
+    if (await this.store.holdsSessionFrom(usernameKey, clientAddress)) return { seconds: 0 };
+    const unblockedAt = (accountFailures[accountMaxFailures - 1] ?? now) + accountWindowMs;
+    return { seconds: secondsUntil(unblockedAt, now), scope: 'account' };
   }
 
   failed(usernameKey: string, clientAddress: string): Promise<void> {
@@ -35,6 +56,6 @@ export class LoginThrottle {
   }
 
   purgeExpired(): Promise<number> {
-    return this.store.purgeLoginFailures(this.now() - this.policy.windowMs);
+    return this.store.purgeLoginFailures(this.now() - Math.max(this.policy.windowMs, this.policy.accountWindowMs));
   }
 }

@@ -162,6 +162,20 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
           [key, clientAddress, since],
         )
       ).map((row) => Number(row.failed_at)),
+    accountLoginFailures: async (key, since, limit) =>
+      (
+        await db.all<{ failed_at: number }>(
+          `SELECT failed_at FROM login_failures
+           WHERE username_key = ? AND failed_at > ? ORDER BY failed_at DESC LIMIT ?`,
+          [key, since, limit],
+        )
+      ).map((row) => Number(row.failed_at)),
+    holdsSessionFrom: async (key, clientAddress) =>
+      (await db.get(
+        `SELECT 1 AS held FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE u.username_key = ? AND s.client_address = ? LIMIT 1`,
+        [key, clientAddress],
+      )) !== undefined,
     clearLoginFailures: async (key, clientAddress) => {
       await db.run('DELETE FROM login_failures WHERE username_key = ? AND client_address = ?', [key, clientAddress]);
     },

@@ -49,3 +49,38 @@ test.serial('unknown usernames are counted too, so 429 reveals nothing about exi
   for (let index = 0; index < 3; index += 1) await attempt('ghost', 'wrong password!', '10.0.0.4');
   t.is((await attempt('ghost', 'wrong password!', '10.0.0.4')).status, 429);
 });
+
+test('past the account limit, spread over many addresses, only addresses holding a session may try', async (t) => {
+  const spread = await startAuth({
+    AUTH_TRUST_PROXY: 'true',
+    AUTH_LOGIN_MAX_FAILURES: '3',
+    AUTH_LOGIN_ACCOUNT_MAX_FAILURES: '4',
+    AUTH_LOGIN_ACCOUNT_WINDOW: '3600',
+  });
+  t.teardown(() => spread.stop());
+  await spread.addUser('target', testPassword);
+  await spread.addUser('bystander', testPassword);
+  const from = (username: string, password: string, address: string) =>
+    spread.request('/auth/login', {
+      method: 'POST',
+      json: { username, password },
+      headers: { 'x-forwarded-for': address },
+    });
+  t.is((await from('target', testPassword, '10.9.0.1')).status, 200, 'the owner holds a session from 10.9.0.1');
+  for (let index = 1; index <= 4; index += 1) {
+    t.is((await from('target', 'wrong password!', `10.8.0.${index}`)).status, 401);
+  }
+  const refused = await from('target', testPassword, '10.8.0.99');
+  t.is(refused.status, 429, 'a new address is refused even with the right password');
+  const retryAfter = Number(refused.headers.get('retry-after'));
+  t.true(retryAfter > 3500 && retryAfter <= 3600);
+  t.true(spread.logLines.some((line) => line.includes('"scope":"account"')));
+  t.is(
+    (await from('target', testPassword, '10.9.0.1')).status,
+    200,
+    'the owner still logs in where it holds a session',
+  );
+  t.is((await from('bystander', testPassword, '10.8.0.99')).status, 200, 'other users are not affected');
+  spread.clock.advance(3601);
+  t.is((await from('target', testPassword, '10.8.0.99')).status, 200, 'the block lifts after the account window');
+});

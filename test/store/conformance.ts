@@ -119,6 +119,29 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
     if ((await store.purgeLoginFailures(3_000)) !== 1) throw new Error('purge');
   });
 
+  withStore(
+    'login failures of a username are counted across addresses; a session marks a known address',
+    async (store) => {
+      for (const [address, at] of [
+        ['10.0.0.1', 1_000],
+        ['10.0.0.2', 2_000],
+        ['10.0.0.3', 3_000],
+      ] as const) {
+        await store.recordLoginFailure('carol', address, at);
+      }
+      await store.recordLoginFailure('dave', '10.0.0.1', 2_500);
+      const latest = await store.accountLoginFailures('carol', 1_500, 10);
+      if (latest.join() !== '3000,2000') throw new Error(`account failures ${latest.join()}`);
+      if ((await store.accountLoginFailures('carol', 0, 1)).join() !== '3000') throw new Error('limit');
+      const carol = user('Carol');
+      await store.createUser(carol);
+      await store.createSession(session(carol.id, { clientAddress: '10.0.0.7' }));
+      if (!(await store.holdsSessionFrom('carol', '10.0.0.7'))) throw new Error('known address not found');
+      if (await store.holdsSessionFrom('carol', '10.0.0.8')) throw new Error('unknown address found');
+      if (await store.holdsSessionFrom('dave', '10.0.0.7')) throw new Error('another user matched');
+    },
+  );
+
   withStore('stores opened at once on one database share it; migrating again is harmless', async (store, subject) => {
     const [second, third] = await Promise.all([subject.reopen(), subject.reopen()]);
     try {
