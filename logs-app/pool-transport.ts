@@ -1,4 +1,4 @@
-import type { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 
 /**
  * What openapi-fetch reads of a request and a response, and nothing more. Node 20's own Request and Response
@@ -41,6 +41,45 @@ class PlainResponse {
   }
 }
 
+interface Answer {
+  status: number;
+  contentType: string | undefined;
+  text: string;
+}
+
+/** auth-app's answers are a few hundred bytes; a larger one is refused rather than held in memory. */
+const maxAnswerBytes = 64 * 1024;
+
+/** One call on the pool, the answer collected from undici's handler callbacks rather than through a body stream. */
+function call(pool: Pool, options: Dispatcher.DispatchOptions): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let status = 0;
+    let contentType: string | undefined;
+    let received = 0;
+    pool.dispatch(options, {
+      /** Its presence selects undici's current handler interface (the legacy one requires onConnect). */
+      onRequestStart() {},
+      onResponseStart(_controller, statusCode, headers) {
+        status = statusCode;
+        const type = headers['content-type'];
+        contentType = typeof type === 'string' ? type : undefined;
+      },
+      onResponseData(controller, chunk) {
+        received += chunk.length;
+        if (received > maxAnswerBytes) controller.abort(new Error('the answer is too large'));
+        else chunks.push(chunk);
+      },
+      onResponseEnd() {
+        resolve({ status, contentType, text: Buffer.concat(chunks).toString('utf8') });
+      },
+      onResponseError(_controller, error) {
+        reject(error);
+      },
+    });
+  });
+}
+
 /** The transport of the generated auth client: an undici keep-alive Pool, plain objects instead of web streams. */
 export function poolTransport(
   pool: Pool,
@@ -50,19 +89,13 @@ export function poolTransport(
     const plain = request as unknown as PlainRequest;
     const headers: Record<string, string> = {};
     plain.headers.forEach((value, name) => (headers[name] = value));
-    const answer = await pool.request({
+    const answer = await call(pool, {
       path: plain.url.slice(origin.length),
       method: plain.method as 'GET' | 'POST',
       headers,
       body: plain.body,
     });
-    const contentType = answer.headers['content-type'];
-    const text = answer.statusCode === 204 ? (await answer.body.dump(), '') : await answer.body.text();
-    return new PlainResponse(
-      answer.statusCode,
-      typeof contentType === 'string' ? contentType : undefined,
-      text,
-    ) as unknown as Response;
+    return new PlainResponse(answer.status, answer.contentType, answer.text) as unknown as Response;
   }
   return { Request: PlainRequest as unknown as typeof Request, fetch: fetchOverPool };
 }
