@@ -20,6 +20,7 @@ import {
 } from './scenarios.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 /** BENCH_ONLY=1,2 runs those scenarios alone. */
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean).map(Number);
 const password = 'bench passphrase 1';
@@ -93,10 +94,13 @@ async function main(): Promise<void> {
       startMs,
       password,
       seconds,
+      rounds,
       connections: 10,
       work,
     };
-    process.stdout.write(`\n${loadGenerator}, ${bench.connections} connections, ${seconds} s a run, after a warm-up\n`);
+    process.stdout.write(
+      `\n${loadGenerator}, ${bench.connections} connections, ${seconds} s a run after a warm-up, median of ${rounds} alternating runs\n`,
+    );
     const scenarios = [authenticatedLogs, validation, tailOfLargeFile, sinceInLargeFile, fullStream, logins];
     for (const [index, scenario] of scenarios.entries()) {
       if (only.length === 0 || only.includes(index + 1)) await scenario(bench);
