@@ -14,7 +14,7 @@ const secondsUntil = (at: number, now: number): number => Math.max(1, Math.ceil(
 /**
  * Login regulation per (username, client address): failures past the limit within the window are refused,
  * while the same user from another address is unaffected, so nobody can lock a victim out at will. Past the
- * account limit (an attack spread over many addresses), only addresses the user holds a live session from may
+ * account limit (an attack spread over many addresses), only addresses the user holds a session from may
  * still try, so the owner keeps logging in from where they already do.
  */
 export class LoginThrottle {
@@ -24,7 +24,7 @@ export class LoginThrottle {
     private readonly now: Clock,
   ) {}
 
-  /** Seconds until the next attempt is allowed, or 0 when one is allowed now. */
+  /** Seconds until the next attempt is allowed (0: allowed now), and which limit refused it. */
   async retryAfter(
     usernameKey: string,
     clientAddress: string,

@@ -59,7 +59,7 @@ export interface Store {
   loginFailures(usernameKey: string, clientAddress: string, since: number): Promise<number[]>;
   /** The times of the latest `limit` failures for a username from any address since `since`, newest first. */
   accountLoginFailures(usernameKey: string, since: number, limit: number): Promise<number[]>;
-  /** Whether the user has a live session started from this address: a place it is known to log in from. */
+  /** Whether the user holds a session (until purged) started from this address: a place it logs in from. */
   holdsSessionFrom(usernameKey: string, clientAddress: string): Promise<boolean>;
   clearLoginFailures(usernameKey: string, clientAddress: string): Promise<void>;
   purgeLoginFailures(before: number): Promise<number>;

@@ -80,10 +80,15 @@ test('auth-app stopped: 503 with Retry-After, never logs; it comes back when aut
   t.is((await stack.request('/logs/app', { token })).status, 200, 'the session survived the restart');
 });
 
-test('auth-app too slow or answering 5xx: 503 within the timeout', async (t) => {
+test('auth-app too slow, answering 5xx or an oversized answer: 503 within the timeout', async (t) => {
   const slow = createServer((request, response) => {
     if (request.url === '/auth/validate' && request.headers.authorization === 'Bearer fail') {
       response.writeHead(500, { 'content-type': 'application/problem+json' }).end('{}');
+      return;
+    }
+    if (request.headers.authorization === 'Bearer huge') {
+      const padding = 'x'.repeat(100 * 1024);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ active: true, padding }));
       return;
     }
     setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 3000).unref();
@@ -108,4 +113,5 @@ test('auth-app too slow or answering 5xx: 503 within the timeout', async (t) => 
   t.is((await request('/logs/app', { token: 'slow' })).status, 503);
   t.true(Date.now() - started < 2000);
   t.is((await request('/logs/app', { token: 'fail' })).status, 503);
+  t.is((await request('/logs/app', { token: 'huge' })).status, 503, 'an answer past 64 KiB is not held in memory');
 });
