@@ -16,16 +16,22 @@ export function withSessionCache(store: Store, version: () => number): Store {
     generation += 1;
     sessions.clear();
   };
-  const cleared =
-    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+  /** Around a write: what it may change is forgotten before and after it, and overlapping lookups cache nothing. */
+  const around =
+    <A extends unknown[], R>(write: (...args: A) => Promise<R>, forget: (...args: A) => void) =>
     async (...args: A): Promise<R> => {
-      forgetAll();
+      generation += 1;
+      forget(...args);
       try {
         return await write(...args);
       } finally {
-        forgetAll();
+        generation += 1;
+        forget(...args);
       }
     };
+  const cleared = <A extends unknown[], R>(write: (...args: A) => Promise<R>) => around(write, () => sessions.clear());
+  /** A write to one session forgets only it, so a touch does not empty the cache for every other session. */
+  const forgetSession = (sessionId: string) => sessions.delete(sessionId);
   return {
     ...store,
     findSession: async (sessionId) => {
@@ -46,8 +52,8 @@ export function withSessionCache(store: Store, version: () => number): Store {
     setPasswordHash: cleared(store.setPasswordHash),
     setPermissions: cleared(store.setPermissions),
     setDisabled: cleared(store.setDisabled),
-    touchSession: cleared(store.touchSession),
-    deleteSession: cleared(store.deleteSession),
+    touchSession: around(store.touchSession, forgetSession),
+    deleteSession: around(store.deleteSession, forgetSession),
     deleteUserSessions: cleared(store.deleteUserSessions),
     purgeSessions: cleared(store.purgeSessions),
   };
