@@ -9,12 +9,13 @@ test.before(async () => {
 });
 test.after.always(() => auth.stop());
 
-const attempt = (username: string, password: string, address: string) =>
-  auth.request('/auth/login', {
+const loginFrom = (service: TestAuth, username: string, password: string, address: string) =>
+  service.request('/auth/login', {
     method: 'POST',
     json: { username, password },
     headers: { 'x-forwarded-for': address },
   });
+const attempt = (username: string, password: string, address: string) => loginFrom(auth, username, password, address);
 
 test.serial('failures past the limit get 429 with Retry-After, even with the right password', async (t) => {
   for (let index = 0; index < 3; index += 1) t.is((await attempt('victim', 'wrong password!', '10.0.0.1')).status, 401);
@@ -60,12 +61,7 @@ test('past the account limit, spread over many addresses, only addresses holding
   t.teardown(() => spread.stop());
   await spread.addUser('target', testPassword);
   await spread.addUser('bystander', testPassword);
-  const from = (username: string, password: string, address: string) =>
-    spread.request('/auth/login', {
-      method: 'POST',
-      json: { username, password },
-      headers: { 'x-forwarded-for': address },
-    });
+  const from = (username: string, password: string, address: string) => loginFrom(spread, username, password, address);
   t.is((await from('target', testPassword, '10.9.0.1')).status, 200, 'the owner holds a session from 10.9.0.1');
   for (let index = 1; index <= 4; index += 1) {
     t.is((await from('target', 'wrong password!', `10.8.0.${index}`)).status, 401);
