@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import Router from '@koa/router';
 import Koa from 'koa';
 
@@ -17,6 +18,11 @@ router.get('/logs/:podName', (ctx) => {
 });
 router.post('/auth/validate', (ctx) => {
   ctx.body = { active: true, sessionId: 'x', username: 'bench', permissions: ['logs:read'] };
+});
+/** The streaming ceiling: the raw file as it is, piped by Koa, no conversion. */
+router.get('/raw', (ctx) => {
+  ctx.type = 'text/plain';
+  ctx.body = createReadStream(process.env.BARE_STREAM_FILE ?? '/dev/null', { highWaterMark: 1024 * 1024 });
 });
 app.use(router.routes());
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
