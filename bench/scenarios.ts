@@ -133,8 +133,6 @@ export async function sinceInLargeFile(bench: Bench): Promise<void> {
   );
 }
 
-const curlInstalled = spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0;
-
 interface StreamClient {
   name: string;
   download(url: string): Promise<void>;
@@ -146,7 +144,7 @@ interface StreamClient {
  */
 function streamClient(headers: Record<string, string>): StreamClient {
   const sent = { ...headers, accept: 'text/plain' };
-  if (curlInstalled) {
+  if (spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0) {
     /** Headers go in on stdin (`-H @-`), so the token never shows in the process list. */
     const input = Object.entries(sent)
       .map(([name, value]) => `${name}: ${value}\n`)
