@@ -42,6 +42,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/validate/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check several tokens in one call, each with an optional permission
+         * @description What `POST /auth/validate` answers, for up to 64 tokens at once, one verdict per check in the order sent.
+         *     A service that validates many requests at the same moment (logs-app does) pays for one HTTP exchange
+         *     instead of one per request; each token is still checked against the store when this call is made, and
+         *     each allowed check extends its session's idle timeout. The tokens are in the body, so the call itself
+         *     carries no Bearer token.
+         */
+        post: operations["validateSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/session": {
         parameters: {
             query?: never;
@@ -168,6 +192,29 @@ export interface components {
         };
         ValidateRequest: {
             permission?: components["schemas"]["Permission"];
+        };
+        ValidateBatchRequest: {
+            checks: {
+                /** @description A Bearer token as `POST /auth/login` returned it. */
+                token: string;
+                permission?: components["schemas"]["Permission"];
+            }[];
+        };
+        ValidateBatchResponse: {
+            results: components["schemas"]["Verdict"][];
+        };
+        /**
+         * @description `allowed` with the session (what `POST /auth/validate` answers 200 with); `invalid_token` for a malformed,
+         *     unknown, expired or revoked token (401 there); `insufficient_scope` for a live session without the
+         *     permission (403 there).
+         */
+        Verdict: {
+            /** @enum {string} */
+            verdict: "allowed";
+            session: components["schemas"]["SessionInfo"];
+        } | {
+            /** @enum {string} */
+            verdict: "invalid_token" | "insufficient_scope";
         };
         SessionInfo: {
             /** @enum {boolean} */
@@ -371,6 +418,34 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["InsufficientScope"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    validateSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ValidateBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description One verdict per check, in the order of `checks`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidateBatchResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];

@@ -1,5 +1,5 @@
 import type { Routes } from '../../common/routes.js';
-import type { operations } from '../../generated/auth.js';
+import type { components, operations } from '../../generated/auth.js';
 import { operation } from '../../common/operation.js';
 import { Problem } from '../../common/problem.js';
 import type { ValidatedState } from '../../common/validate-request.js';
@@ -9,6 +9,8 @@ import type { SessionState } from '../authenticate.js';
 import { grants } from '../permissions.js';
 import type { SessionPolicy, Sessions } from '../sessions.js';
 import { sessionInfo } from './views.js';
+
+type Verdict = components['schemas']['Verdict'];
 
 export function addSessionRoutes(
   router: Routes,
@@ -30,6 +32,24 @@ export function addSessionRoutes(
         });
       }
       return { status: 200, body: sessionInfo(session, policy) };
+    }),
+  );
+  router.post(
+    '/auth/validate/batch',
+    operation<operations['validateSessions']>(async (ctx, { body }) => {
+      const results = await Promise.all(
+        body.checks.map(async ({ token, permission }): Promise<Verdict> => {
+          const session = await sessions.authenticate(token);
+          if (!session) return { verdict: 'invalid_token' };
+          if (permission !== undefined && !grants(session.permissions, permission)) {
+            return { verdict: 'insufficient_scope' };
+          }
+          return { verdict: 'allowed', session: sessionInfo(session, policy) };
+        }),
+      );
+      ctx.state.requestLine.fields.checks = results.length;
+      ctx.state.requestLine.fields.allowed = results.filter((result) => result.verdict === 'allowed').length;
+      return { status: 200, body: { results } };
     }),
   );
   router.get(

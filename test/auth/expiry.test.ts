@@ -26,6 +26,20 @@ test.serial('a session idle for the idle timeout is refused', async (t) => {
   t.regex(response.headers.get('www-authenticate') ?? '', /invalid_token/);
 });
 
+test.serial('a batch check slides the idle expiry as /auth/validate does, and refuses an idle session', async (t) => {
+  const token = await auth.login('alice', testPassword);
+  const check = async () => {
+    const response = await auth.request('/auth/validate/batch', { method: 'POST', json: { checks: [{ token }] } });
+    return (response.json as { results: Array<{ verdict: string }> }).results[0]?.verdict;
+  };
+  auth.clock.advance(599);
+  t.is(await check(), 'allowed');
+  auth.clock.advance(599);
+  t.is(await check(), 'allowed', 'the previous check slid the idle expiry');
+  auth.clock.advance(600);
+  t.is(await check(), 'invalid_token');
+});
+
 test.serial('an active session still ends at its absolute lifetime', async (t) => {
   const token = await auth.login('alice', testPassword);
   for (let elapsed = 0; elapsed < 3500; elapsed += 500) {

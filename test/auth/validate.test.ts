@@ -94,3 +94,55 @@ test('revoking a permission applies to live sessions at once', async (t) => {
   await auth.service.store.setPermissions(carol!.id, []);
   t.is((await validate(token, 'logs:read:team-c')).status, 403);
 });
+
+const validateBatch = (checks: unknown) => auth.request('/auth/validate/batch', { method: 'POST', json: { checks } });
+
+test('a batch answers each check as /auth/validate would, in the order sent', async (t) => {
+  const alice = await auth.login('alice', testPassword);
+  const root = await auth.login('root', testPassword);
+  const ended = await auth.login('alice', testPassword);
+  t.is((await auth.request('/auth/logout', { method: 'POST', token: ended })).status, 204);
+  const response = await validateBatch([
+    { token: alice, permission: 'logs:read:team-a' },
+    { token: alice, permission: 'logs:read:team-b' },
+    { token: 'not-a-token' },
+    { token: root, permission: 'logs:read:anything' },
+    { token: ended },
+    { token: `${alice.split('.')[0]}.${'C'.repeat(43)}` },
+    { token: alice },
+  ]);
+  t.is(response.status, 200);
+  const { results } = response.json as { results: Array<{ verdict: string; session?: { username: string } }> };
+  t.deepEqual(
+    results.map((result) => result.verdict),
+    ['allowed', 'insufficient_scope', 'invalid_token', 'allowed', 'invalid_token', 'invalid_token', 'allowed'],
+  );
+  t.is(results[0]?.session?.username, 'alice');
+  t.is(results[3]?.session?.username, 'root');
+  t.is(response.headers.get('cache-control'), 'no-store');
+});
+
+for (const [name, checks, field] of [
+  ['no checks', [], 'body.checks'],
+  ['65 checks', Array.from({ length: 65 }, () => ({ token: 'x' })), 'body.checks'],
+  ['a check without a token', [{ permission: 'logs:read' }], 'body.checks.0.token'],
+  ['an unknown field', [{ token: 'x', scope: 'logs:read' }], 'body.checks.0.scope'],
+  ['a malformed permission', [{ token: 'x', permission: 'Logs Read' }], 'body.checks.0.permission'],
+  ['a token past 256 characters', [{ token: 'x'.repeat(257) }], 'body.checks.0.token'],
+] as const) {
+  test(`a batch with ${name}: 400 naming ${field}`, async (t) => {
+    const response = await validateBatch(checks);
+    t.is(response.status, 400);
+    t.true((response.json as { errors: Array<{ name: string }> }).errors.some((error) => error.name === field));
+  });
+}
+
+test('a batch with no body is a 400, and one as a form is a 415', async (t) => {
+  t.is((await auth.request('/auth/validate/batch', { method: 'POST' })).status, 400);
+  const form = await auth.request('/auth/validate/batch', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'checks=x',
+  });
+  t.is(form.status, 415);
+});

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import test from 'ava';
+import { createAuthClient } from '../../logs-app/auth-client.js';
 import { logsConfig } from '../../logs-app/config.js';
 import { startLogsService } from '../../logs-app/service.js';
 import { contractClient } from '../helpers/http.js';
@@ -80,19 +81,59 @@ test('auth-app stopped: 503 with Retry-After, never logs; it comes back when aut
   t.is((await stack.request('/logs/app', { token })).status, 200, 'the session survived the restart');
 });
 
-test('auth-app too slow, answering 5xx or an oversized answer: 503 within the timeout', async (t) => {
-  const slow = createServer((request, response) => {
-    if (request.url === '/auth/validate' && request.headers.authorization === 'Bearer fail') {
-      response.writeHead(500, { 'content-type': 'application/problem+json' }).end('{}');
-      return;
-    }
-    if (request.headers.authorization === 'Bearer huge') {
-      const padding = 'x'.repeat(100 * 1024);
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ active: true, padding }));
-      return;
-    }
-    setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 3000).unref();
+test('checks asked for together share one auth-app call, and each request gets its own verdict', async (t) => {
+  const stack = await startStack();
+  t.teardown(() => stack.stop());
+  stack.writeLog('default', 'app', 'main', '0.log', [cri(at(0), 'hello')]);
+  stack.writeLog('team-b', 'app', 'main', '0.log', [cri(at(0), 'team-b hello')]);
+  const reader = await stack.tokenFor('alice', ['logs:read']);
+  const narrow = await stack.tokenFor('bob', ['logs:read:team-a']);
+  const ended = await stack.tokenFor('carol', ['logs:read']);
+  await stack.auth.request('/auth/logout', { method: 'POST', token: ended });
+  const statuses = await Promise.all([
+    stack.request('/logs/app', { token: reader }),
+    stack.request('/logs/app?namespace=team-b', { token: narrow }),
+    stack.request('/logs/app', { token: ended }),
+    stack.request('/logs/app?namespace=team-b', { token: reader }),
+  ]).then((responses) => responses.map((response) => response.status));
+  t.deepEqual(statuses, [200, 403, 401, 200]);
+
+  const client = createAuthClient({ baseUrl: stack.auth.url, timeoutMs: 2000, connections: 4 });
+  const calls = () => stack.auth.logLines.filter((line) => line.includes('"/auth/validate/batch"')).length;
+  const before = calls();
+  const verdicts = await Promise.all([
+    client.validate(reader, 'logs:read:default'),
+    client.validate(narrow, 'logs:read:team-b'),
+    client.validate(ended, 'logs:read:default'),
+    client.validate(narrow, 'logs:read:team-a'),
+  ]);
+  t.deepEqual(
+    verdicts.map((verdict) => verdict.kind),
+    ['allowed', 'forbidden', 'unauthenticated', 'allowed'],
+  );
+  t.is(calls() - before, 1, 'checks asked for in the same turn leave in one call');
+});
+
+/** A stand-in for auth-app that misbehaves according to the first token of each batch. */
+function misbehavingAuth() {
+  return createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const { checks } = JSON.parse(body || '{"checks":[]}') as { checks: Array<{ token: string }> };
+      const token = checks[0]?.token;
+      const json = (status: number, answer: unknown) =>
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      if (token === 'fail') return json(500, {});
+      if (token === 'huge') return json(200, { results: [{ verdict: 'allowed' }], padding: 'x'.repeat(100 * 1024) });
+      if (token === 'short') return json(200, { results: [] });
+      setTimeout(() => json(200, { results: [] }), 3000).unref();
+    });
   });
+}
+
+test('auth-app too slow, answering 5xx, too much or the wrong number of verdicts: 503 within the timeout', async (t) => {
+  const slow = misbehavingAuth();
   slow.listen(0, '127.0.0.1');
   t.teardown(() => slow.closeAllConnections());
   t.teardown(() => slow.close());
@@ -114,4 +155,5 @@ test('auth-app too slow, answering 5xx or an oversized answer: 503 within the ti
   t.true(Date.now() - started < 2000);
   t.is((await request('/logs/app', { token: 'fail' })).status, 503);
   t.is((await request('/logs/app', { token: 'huge' })).status, 503, 'an answer past 64 KiB is not held in memory');
+  t.is((await request('/logs/app', { token: 'short' })).status, 503, 'no verdict is guessed');
 });

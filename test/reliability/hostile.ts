@@ -94,6 +94,20 @@ const jsonBody = fc.oneof(
   fc
     .record({ permission: fc.oneof(anyText, fc.constant('logs:read:default'), fc.integer()) })
     .map((value) => JSON.stringify(value)),
+  fc
+    .record({
+      checks: fc.oneof(
+        fc.array(
+          fc.record({
+            token: fc.oneof(anyText, fc.integer()),
+            permission: fc.oneof(anyText, fc.constant('logs:read')),
+          }),
+          { maxLength: 80 },
+        ),
+        anyText,
+      ),
+    })
+    .map((value) => JSON.stringify(value)),
   fc.constantFrom('{', '[]', 'null', '"x"', `{"username":"${'u'.repeat(40_000)}","password":"x"}`, '\u0000\u0001'),
 );
 
@@ -111,6 +125,7 @@ export const authRequests = fc
     target: fc.constantFrom(
       '/auth/login',
       '/auth/validate',
+      '/auth/validate/batch',
       '/auth/session',
       '/auth/logout',
       '/auth/sessions',
