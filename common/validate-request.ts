@@ -1,3 +1,4 @@
+import { parse as parseQuery } from 'node:querystring';
 import type { Middleware, ParameterizedContext } from 'koa';
 import getRawBody from 'raw-body';
 import type { RequestState } from './logger.js';
@@ -81,7 +82,12 @@ export function validateRequests(validator: SpecValidator): Middleware<Validated
     const { operation, rawParams } = matched;
     const header: Record<string, unknown> = {};
     for (const name of operation.headerNames) if (ctx.headers[name] !== undefined) header[name] = ctx.headers[name];
-    const parameters = { path: decodeParams(operation.pathNames, rawParams), query: { ...ctx.query }, header };
+    /**
+     * Not ctx.query: Koa builds it through URLSearchParams and Object.defineProperty, which cost about 16 us a
+     * request under load, and a copy of that dictionary-mode object made the compiled validator 10-20x slower.
+     */
+    const query: Record<string, unknown> = Object.assign({}, parseQuery(ctx.querystring));
+    const parameters = { path: decodeParams(operation.pathNames, rawParams), query, header };
     const errors = operation.parameters(parameters)
       ? []
       : (operation.parameters.errors ?? []).map((error) => describe(error));
