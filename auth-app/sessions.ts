@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SessionRecord, SessionWithUser, Store, UserRecord } from './store/store.js';
 
 export interface SessionPolicy {
@@ -18,10 +18,10 @@ export interface ClientInfo {
 /** A token is `<session id>.<secret>`: 16 + 32 CSPRNG bytes; only SHA-256(secret) is stored. */
 const tokenPattern = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
-const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+const hashSecret = (secret: string): string => hash('sha256', secret, 'hex');
 
 function secretMatches(secret: string, storedHash: string): boolean {
-  const given = Buffer.from(hashSecret(secret), 'hex');
+  const given = hash('sha256', secret, 'buffer');
   const stored = Buffer.from(storedHash, 'hex');
   return given.length === stored.length && timingSafeEqual(given, stored);
 }

@@ -95,7 +95,8 @@ export function validateRequests(validator: SpecValidator): Middleware<Validated
     let body: unknown;
     if (operation.body) {
       const sent = hasBody(ctx.headers);
-      if (sent && !ctx.is('application/json')) {
+      /** The media type without its parameters; type-is would parse the whole header again for the same answer. */
+      if (sent && ctx.request.type.trim().toLowerCase() !== 'application/json') {
         throw new Problem('unsupportedMediaType', { detail: 'Send the request body as application/json' });
       }
       body = sent ? await readJson(ctx) : undefined;

@@ -2,21 +2,30 @@ import type { components } from '../../generated/auth.js';
 import { idleExpiry, type SessionPolicy } from '../sessions.js';
 import type { SessionRecord, SessionWithUser } from '../store/store.js';
 
+type SessionInfo = components['schemas']['SessionInfo'];
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function sessionInfo(
-  session: Readonly<SessionWithUser>,
-  policy: SessionPolicy,
-): components['schemas']['SessionInfo'] {
-  return {
-    active: true,
-    sessionId: session.id,
-    username: session.username,
-    permissions: session.permissions,
-    issuedAt: iso(session.createdAt),
-    expiresAt: iso(session.expiresAt),
-    idleExpiresAt: iso(idleExpiry(session, policy)),
-  };
+const infoViews = new WeakMap<SessionPolicy, WeakMap<Readonly<SessionWithUser>, SessionInfo>>();
+
+/** The same view of a cached session for every validation until it changes (a touch makes a new session object). */
+export function sessionInfo(session: Readonly<SessionWithUser>, policy: SessionPolicy): SessionInfo {
+  let views = infoViews.get(policy);
+  if (!views) infoViews.set(policy, (views = new WeakMap()));
+  let view = views.get(session);
+  if (!view) {
+    view = Object.freeze({
+      active: true,
+      sessionId: session.id,
+      username: session.username,
+      permissions: session.permissions,
+      issuedAt: iso(session.createdAt),
+      expiresAt: iso(session.expiresAt),
+      idleExpiresAt: iso(idleExpiry(session, policy)),
+    });
+    views.set(session, view);
+  }
+  return view;
 }
 
 export function sessionSummary(
