@@ -53,7 +53,7 @@ export interface paths {
         put?: never;
         /**
          * Check several tokens in one call, each with an optional permission
-         * @description What `POST /auth/validate` answers, for up to 64 tokens at once, one verdict per check in the order sent.
+         * @description What `POST /auth/validate` answers, for up to 32 tokens at once, one verdict per check in the order sent.
          *     A service that validates many requests at the same moment (logs-app does) pays for one HTTP exchange
          *     instead of one per request; each token is still checked against the store when this call is made, and
          *     each allowed check extends its session's idle timeout. The tokens are in the body, so the call itself
@@ -195,7 +195,10 @@ export interface components {
         };
         ValidateBatchRequest: {
             checks: {
-                /** @description A Bearer token as `POST /auth/login` returned it. */
+                /**
+                 * @description A Bearer token as `POST /auth/login` returned it (66 characters). With these bounds the largest
+                 *     batch stays inside the 16 KiB body limit.
+                 */
                 token: string;
                 permission?: components["schemas"]["Permission"];
             }[];

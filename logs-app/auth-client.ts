@@ -27,8 +27,9 @@ export interface AuthClient {
   ready(): Promise<void>;
 }
 
-/** auth-app's own bound on one `POST /auth/validate/batch`. */
-const maxChecksPerCall = 64;
+/** The bounds of `POST /auth/validate/batch` in openapi/auth.yaml: a check outside them would fail its whole call. */
+const maxChecksPerCall = 32;
+const maxTokenLength = 128;
 
 type Check = paths['/auth/validate/batch']['post']['requestBody']['content']['application/json']['checks'][number];
 
@@ -70,7 +71,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   }
   const batches = new Batcher(maxChecksPerCall, validateAll);
   return {
-    validate: (token, permission) => batches.add({ token, permission }),
+    validate: async (token, permission) =>
+      token.length > maxTokenLength ? { kind: 'unauthenticated' } : batches.add({ token, permission }),
     async ready() {
       try {
         const { response } = await client.GET('/readyz');

@@ -114,6 +114,28 @@ test('checks asked for together share one auth-app call, and each request gets i
   t.is(calls() - before, 1, 'checks asked for in the same turn leave in one call');
 });
 
+test('a token longer than any auth-app issues is refused alone: the requests it arrived with are still checked', async (t) => {
+  const stack = await startStack();
+  t.teardown(() => stack.stop());
+  stack.writeLog('default', 'app', 'main', '0.log', [cri(at(0), 'hello')]);
+  const token = await stack.tokenFor('alice', ['logs:read']);
+  const statuses = await Promise.all(
+    [token, 't'.repeat(5000), token, `${token}x`.repeat(3)].map(
+      async (each) => (await stack.request('/logs/app', { token: each })).status,
+    ),
+  );
+  t.deepEqual(statuses, [200, 401, 200, 401]);
+  const client = createAuthClient({ baseUrl: stack.auth.url, timeoutMs: 2000, connections: 4 });
+  const verdicts = await Promise.all([
+    client.validate('t'.repeat(5000), 'logs:read'),
+    client.validate(token, 'logs:read'),
+  ]);
+  t.deepEqual(
+    verdicts.map((verdict) => verdict.kind),
+    ['unauthenticated', 'allowed'],
+  );
+});
+
 /** A stand-in for auth-app that misbehaves according to the first token of each batch. */
 function misbehavingAuth() {
   return createServer((request, response) => {
