@@ -58,13 +58,10 @@ async function readJson(ctx: ParameterizedContext): Promise<unknown> {
     throw new Problem('unsupportedMediaType', { detail: 'Send the request body as uncompressed UTF-8 JSON' });
   }
   const length = ctx.get('content-length');
-  const text = await getRawBody(ctx.req, {
-    length: length ? Number(length) : undefined,
-    limit: bodyLimitBytes,
-    encoding: 'utf-8',
-  });
+  /** Bytes, decoded here: raw-body's `encoding` option goes through iconv-lite for what Buffer does natively. */
+  const bytes = await getRawBody(ctx.req, { length: length ? Number(length) : undefined, limit: bodyLimitBytes });
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch (error) {
     throw new Problem('badRequest', { detail: `The body is not valid JSON: ${(error as Error).message}` });
   }
