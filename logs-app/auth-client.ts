@@ -28,8 +28,7 @@ export interface AuthClient {
 }
 
 /** The bounds of `POST /auth/validate/batch` in openapi/auth.yaml: a check outside them would fail its whole call. */
-const maxChecksPerCall = 32;
-const maxTokenLength = 128;
+export const batchBounds = { maxChecks: 32, maxTokenLength: 128 };
 
 type Check = paths['/auth/validate/batch']['post']['requestBody']['content']['application/json']['checks'][number];
 
@@ -69,10 +68,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
     return result.data.results.map(verdictOf);
   }
-  const batches = new Batcher(maxChecksPerCall, validateAll);
+  const batches = new Batcher(batchBounds.maxChecks, validateAll);
   return {
     validate: async (token, permission) =>
-      token.length > maxTokenLength ? { kind: 'unauthenticated' } : batches.add({ token, permission }),
+      token.length > batchBounds.maxTokenLength ? { kind: 'unauthenticated' } : batches.add({ token, permission }),
     async ready() {
       try {
         const { response } = await client.GET('/readyz');

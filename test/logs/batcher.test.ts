@@ -1,4 +1,6 @@
 import test from 'ava';
+import { loadSpec } from '../../common/spec.js';
+import { batchBounds } from '../../logs-app/auth-client.js';
 import { Batcher } from '../../logs-app/batcher.js';
 
 test('calls made in one turn leave together, at most maxItems a send, each answered with its own result', async (t) => {
@@ -30,4 +32,14 @@ test('a failed send rejects the calls it carried and no others', async (t) => {
     settled.map((each) => (each.status === 'fulfilled' ? each.value : 'rejected')),
     ['rejected', 'rejected', 'C', 'D'],
   );
+});
+
+test("the auth client's batch bounds are the ones auth-app's contract declares", (t) => {
+  const schemas = loadSpec('auth').components?.schemas as Record<string, unknown>;
+  const checks = (
+    schemas.ValidateBatchRequest as {
+      properties: { checks: { maxItems: number; items: { properties: { token: { maxLength: number } } } } };
+    }
+  ).properties.checks;
+  t.deepEqual(batchBounds, { maxChecks: checks.maxItems, maxTokenLength: checks.items.properties.token.maxLength });
 });
