@@ -1,6 +1,8 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import Router from '@koa/router';
 import Koa from 'koa';
+import { ResponseStream } from '../logs-app/response-stream.js';
+import { readBuffers } from '../logs-app/sources/read-buffers.js';
 
 /** The ceiling: Koa and @koa/router answering the same route shapes with fixed bodies, no checks, no I/O. */
 const app = new Koa();
@@ -19,10 +21,25 @@ router.get('/logs/:podName', (ctx) => {
 router.post('/auth/validate', (ctx) => {
   ctx.body = { active: true, sessionId: 'x', username: 'bench', permissions: ['logs:read'] };
 });
-/** The streaming ceiling: the raw file as it is, piped by Koa, no conversion. */
+async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const chunk = readBuffers.take();
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) return readBuffers.give(chunk);
+      yield chunk.subarray(0, read);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+/** The streaming ceiling: the raw file as it is, read and sent as logs-app sends a log, without converting it. */
 router.get('/raw', (ctx) => {
   ctx.type = 'text/plain';
-  ctx.body = createReadStream(process.env.BARE_STREAM_FILE ?? '/dev/null', { highWaterMark: 1024 * 1024 });
+  ctx.body = new ResponseStream(fileChunks(process.env.BARE_STREAM_FILE ?? '/dev/null'), (chunk) =>
+    readBuffers.give(chunk),
+  );
 });
 app.use(router.routes());
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {

@@ -199,7 +199,7 @@ export async function fullStream(bench: Bench): Promise<void> {
     ratio >= 0.3 && rss < 150,
   );
   report(
-    '5 ceiling: raw file piped by bare Koa',
+    '5 ceiling: raw file, same reads and writes',
     `${rawMBps.toFixed(0)} MB/s (${client.name})`,
     `cat ${catMBps.toFixed(0)} MB/s`,
     rawMBps / catMBps,

@@ -1,12 +1,12 @@
 import type { Routes } from '../../common/routes.js';
 import type { ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import type { Middleware } from 'koa';
 import type { operations } from '../../generated/logs.js';
 import { operation, type OperationContext } from '../../common/operation.js';
 import { Problem } from '../../common/problem.js';
 import type { ValidatedState } from '../../common/validate-request.js';
 import { audit, type AuditState } from '../audit.js';
+import { ResponseStream } from '../response-stream.js';
 import { bufferSmall, prepend, render, renderText, type LogFormat } from '../render.js';
 import type { RequireSessionOptions, SessionState } from '../require-session.js';
 import type { LogQuery, LogSource } from '../sources/source.js';
@@ -78,10 +78,11 @@ function logQuery(podName: string, query: Query, now: number, signal: AbortSigna
 async function responseBody(
   chunks: AsyncGenerator<string | Buffer>,
   follow: boolean,
-): Promise<string | Buffer | Readable> {
+  release: ((chunk: Buffer) => void) | undefined,
+): Promise<string | Buffer | ResponseStream> {
   const read = follow ? { head: [], rest: chunks } : await bufferSmall(chunks, smallAnswerBytes);
   if ('whole' in read) return wholeBody(read.whole);
-  return Readable.from(prepend(read.head, read.rest), { objectMode: false, highWaterMark: 1024 * 1024 });
+  return new ResponseStream(prepend(read.head, read.rest), release);
 }
 
 export function addLogRoutes(
@@ -118,7 +119,7 @@ export function addLogRoutes(
         status: 200,
         type: contentTypes[format],
         headers: { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
-        body: await responseBody(chunks, follow),
+        body: await responseBody(chunks, follow, text ? opened.release : undefined),
       };
     }),
   );

@@ -7,6 +7,7 @@ import { chooseContainer } from './containers.js';
 import { CriTextConverter } from './cri-text.js';
 import { DirectoryListings } from './layout.js';
 import { rawChunks } from './raw-chunks.js';
+import { readBuffers } from './read-buffers.js';
 import { openSegment, type Position, type Segment } from './segments.js';
 import { sinceStart } from './since.js';
 import type { LogEntry, LogQuery, LogSource, OpenedLog } from './source.js';
@@ -91,6 +92,7 @@ export class DirectorySource implements LogSource {
         entries: () => entriesFrom(chunks(), query.sinceMs),
         text: (timestamps) =>
           query.sinceMs === undefined && !startsWithJson(chain, start) ? textFrom(chunks(), timestamps) : undefined,
+        release: (chunk) => readBuffers.give(chunk),
       };
     } catch (error) {
       for (const segment of chain) segment.close();
@@ -120,6 +122,7 @@ async function* entriesFrom(chunks: AsyncIterable<Buffer>, sinceMs: number | und
   for await (const chunk of chunks) {
     const batch: LogEntry[] = [];
     const lines = chunk.toString('utf8', 0, chunk.length - 1).split('\n');
+    readBuffers.give(chunk);
     for (const raw of lines) joiner.push(raw, batch);
     const kept = keep(batch);
     if (kept.length > 0) yield kept;

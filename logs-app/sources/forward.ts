@@ -1,8 +1,9 @@
+import { readBuffers } from './read-buffers.js';
 import type { Position, Segment } from './segments.js';
 
 /** Small first reads keep short answers cheap; long reads grow to large chunks for throughput. */
 const firstChunkSize = 64 * 1024;
-const maxChunkSize = 1024 * 1024;
+const maxChunkSize = readBuffers.size;
 const newlineByte = 10;
 
 const newline = Buffer.from('\n');
@@ -66,17 +67,23 @@ export class ForwardReader {
     this.carry = Buffer.alloc(0);
   }
 
-  /** Reads into one buffer that starts with the carried bytes, so no chunk is copied twice. */
+  /**
+   * Reads into one buffer that starts with the carried bytes, so no chunk is copied twice. Full-size reads use a
+   * pooled buffer (give it back to `readBuffers` once done with the chunk); a line longer than half of one does not.
+   */
   private readChunk(file: Segment, size: number): Buffer {
-    const length = Math.min(this.chunkSize, size - this.offset);
+    const pooled = this.chunkSize === maxChunkSize && this.carry.length <= maxChunkSize / 2;
+    const length = Math.min(pooled ? maxChunkSize - this.carry.length : this.chunkSize, size - this.offset);
     this.chunkSize = Math.min(this.chunkSize * 2, maxChunkSize);
-    const data = Buffer.allocUnsafe(this.carry.length + length);
+    const data = pooled ? readBuffers.take() : Buffer.allocUnsafe(this.carry.length + length);
     this.carry.copy(data, 0);
     const read = file.readInto(data, this.carry.length, this.offset, length);
     this.offset += read;
     const filled = data.subarray(0, this.carry.length + read);
     const lastNewline = filled.lastIndexOf(newlineByte);
     this.carry = Buffer.from(filled.subarray(lastNewline + 1));
-    return filled.subarray(0, lastNewline + 1);
+    if (lastNewline >= 0) return filled.subarray(0, lastNewline + 1);
+    readBuffers.give(data);
+    return Buffer.alloc(0);
   }
 }

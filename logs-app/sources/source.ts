@@ -29,6 +29,8 @@ export interface OpenedLog {
    * cannot for this log. Read one of the two.
    */
   text?(timestamps: boolean): AsyncIterable<Buffer> | undefined;
+  /** Takes back a chunk of `text` once it has been sent: a source may lend chunks from memory it reuses. */
+  release?: (chunk: Buffer) => void;
 }
 
 /**
