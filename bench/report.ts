@@ -16,8 +16,11 @@ export function report(
   process.stdout.write(`${row}\n`);
 }
 
+/** Milliseconds to three significant digits (wrk's units make 0.82 ms come out as 0.8200000000000001). */
+export const ms = (value: number): string => `${Number(value.toPrecision(3))} ms`;
+
 export const rps = (result: LoadResult): string =>
-  `${Math.round(result.requestsPerSecond)} req/s p99 ${result.p99Ms} ms`;
+  `${Math.round(result.requestsPerSecond)} req/s p99 ${ms(result.p99Ms)}`;
 
 export const msPerRequest = (result: LoadResult): string => (1000 / result.requestsPerSecond).toFixed(2);
 

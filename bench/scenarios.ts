@@ -9,7 +9,7 @@ import { measure } from './wrk.js';
 import { peakRssMb, type Running } from '../test/helpers/services.js';
 import { lineTime } from './fixtures.js';
 import { nginxPath, startNginx } from './nginx.js';
-import { atMost, msPerRequest, report, versus } from './report.js';
+import { atMost, ms, msPerRequest, report, versus } from './report.js';
 
 export interface Bench {
   auth: Running;
@@ -59,7 +59,7 @@ export async function authenticatedLogs(bench: Bench): Promise<void> {
   ]);
   versus('1 /logs tailLines=10, cache off', off, 'bare Koa', bareLogs, 0.3);
   versus('1 /logs tailLines=10, cache on', on, 'bare Koa', bareLogs, 0.6);
-  report('1 p99 latency, cache off', `${off.p99Ms} ms`, 'target 10 ms', off.p99Ms / 10, '< 1.00x', off.p99Ms < 10);
+  report('1 p99 latency, cache off', ms(off.p99Ms), 'target 10 ms', off.p99Ms / 10, '< 1.00x', off.p99Ms < 10);
   if (!nginxPath) {
     process.stdout.write(
       '1 nginx auth_request baseline: skipped, nginx is not installed (apt-get install nginx-light)\n',

@@ -49,6 +49,7 @@ export class ResponseStream extends Readable {
         };
         if (!destination.write(chunk, taken)) await drained(destination);
       }
+      if (this.destroyed || destination.destroyed) return;
       this.push(null);
       if (end) destination.end();
     } catch (error) {
