@@ -43,8 +43,9 @@ export function operation<O extends OperationShape, State = object>(
     if (reply.headers) ctx.set(reply.headers);
     ctx.status = reply.status;
     if (reply.body !== undefined) {
-      ctx.body = reply.body;
+      /** The type first: Koa's body setter would otherwise look one up for the body, then this would replace it. */
       if ('type' in reply && reply.type) ctx.type = reply.type;
+      ctx.body = reply.body;
     }
   };
 }

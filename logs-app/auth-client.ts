@@ -25,6 +25,8 @@ export interface AuthClientOptions {
 export interface AuthClient {
   validate(token: string, permission: string): Promise<Verdict>;
   ready(): Promise<void>;
+  /** Closes the connections to auth-app once the calls under way have been answered. */
+  close(): Promise<void>;
 }
 
 /** The bounds of `POST /auth/validate/batch` in openapi/auth.yaml: a check outside them would fail its whole call. */
@@ -82,5 +84,6 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         throw new AuthUnavailableError('unreachable', { cause: error });
       }
     },
+    close: () => pool.close(),
   };
 }

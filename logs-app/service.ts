@@ -45,7 +45,7 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     log: logger,
     stop: async () => {
       await listening.close();
-      await source.close();
+      await Promise.all([source.close(), authClient.close()]);
     },
   };
 }

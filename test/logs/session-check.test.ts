@@ -99,6 +99,7 @@ test('checks asked for together share one auth-app call, and each request gets i
   t.deepEqual(statuses, [200, 403, 401, 200]);
 
   const client = createAuthClient({ baseUrl: stack.auth.url, timeoutMs: 2000, connections: 4 });
+  t.teardown(() => client.close());
   const calls = () => stack.auth.logLines.filter((line) => line.includes('"/auth/validate/batch"')).length;
   const before = calls();
   const verdicts = await Promise.all([
@@ -126,6 +127,7 @@ test('a token longer than any auth-app issues is refused alone: the requests it 
   );
   t.deepEqual(statuses, [200, 401, 200, 401]);
   const client = createAuthClient({ baseUrl: stack.auth.url, timeoutMs: 2000, connections: 4 });
+  t.teardown(() => client.close());
   const verdicts = await Promise.all([
     client.validate('t'.repeat(5000), 'logs:read'),
     client.validate(token, 'logs:read'),
