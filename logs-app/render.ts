@@ -1,3 +1,4 @@
+import { readWithoutWaiting, through, type Chunks, type Stage } from './chunks.js';
 import type { LogEntry } from './sources/source.js';
 
 export type LogFormat = 'json' | 'text' | 'ndjson';
@@ -24,8 +25,12 @@ class ByteBudget {
     return this.left <= 0;
   }
 
+  get unlimited(): boolean {
+    return this.left === Number.POSITIVE_INFINITY;
+  }
+
   take(text: string): string {
-    if (this.left === Number.POSITIVE_INFINITY) return text;
+    if (this.unlimited) return text;
     const bytes = Buffer.byteLength(text);
     if (bytes <= this.left) {
       this.left -= bytes;
@@ -41,30 +46,55 @@ class ByteBudget {
  * Turns batches of entries into response chunks, one chunk a batch, pulled only as fast as the client reads.
  * JSON is streamed too, so a large log never sits whole in memory.
  */
-export async function* render(entries: AsyncIterable<LogEntry[]>, options: RenderOptions): AsyncGenerator<string> {
-  const budget = new ByteBudget(options.limitBytes);
-  const { format, timestamps } = options;
-  let first = true;
-  if (format === 'json') {
-    const { namespace, pod, container, user } = options.envelope;
-    yield `${JSON.stringify({ status: 'success', namespace, pod, container, user }).slice(0, -1)},"lines":[`;
+class Renderer implements Stage<LogEntry[], string> {
+  private readonly budget: ByteBudget;
+  private first = true;
+
+  constructor(private readonly options: RenderOptions) {
+    this.budget = new ByteBudget(options.limitBytes);
   }
-  for await (const batch of entries) {
+
+  get finished(): boolean {
+    return this.budget.exhausted;
+  }
+
+  begin(): string | undefined {
+    if (this.options.format !== 'json') return undefined;
+    const { namespace, pod, container, user } = this.options.envelope;
+    return `${JSON.stringify({ status: 'success', namespace, pod, container, user }).slice(0, -1)},"lines":[`;
+  }
+
+  step(batch: LogEntry[]): string | undefined {
+    const { format, timestamps } = this.options;
+    if (format === 'json' && this.budget.unlimited && batch.length > 0) {
+      const lines = JSON.stringify(batch.map((entry) => textOf(entry, timestamps))).slice(1, -1);
+      const chunk = this.first ? lines : `,${lines}`;
+      this.first = false;
+      return chunk;
+    }
     let chunk = '';
     for (const entry of batch) {
-      const text = budget.take(`${textOf(entry, timestamps)}\n`);
+      const text = this.budget.take(`${textOf(entry, timestamps)}\n`);
       if (format === 'text') chunk += text;
       else if (format === 'ndjson') chunk += `${JSON.stringify(lineObject(entry, text))}\n`;
       else {
-        chunk += `${first ? '' : ','}${JSON.stringify(text.endsWith('\n') ? text.slice(0, -1) : text)}`;
-        first = false;
+        chunk += `${this.first ? '' : ','}${JSON.stringify(text.endsWith('\n') ? text.slice(0, -1) : text)}`;
+        this.first = false;
       }
-      if (budget.exhausted) break;
+      if (this.budget.exhausted) break;
     }
-    if (chunk) yield chunk;
-    if (budget.exhausted) break;
+    return chunk || undefined;
   }
-  if (format === 'json') yield ']}';
+
+  end(): string | undefined {
+    return this.options.format === 'json' ? ']}' : undefined;
+  }
+}
+
+export function render(entries: Iterable<LogEntry[]>, options: RenderOptions): Iterable<string>;
+export function render(entries: Chunks<LogEntry[]>, options: RenderOptions): Chunks<string>;
+export function render(entries: Chunks<LogEntry[]>, options: RenderOptions): Chunks<string> {
+  return through(entries, new Renderer(options));
 }
 
 function lineObject(entry: LogEntry, text: string): { time?: string; stream?: string; line: string } {
@@ -78,38 +108,61 @@ function lineObject(entry: LogEntry, text: string): { time?: string; stream?: st
 }
 
 /** Raw text chunks as they come, cut at `limitBytes`. */
-export async function* renderText(chunks: AsyncIterable<Buffer>, limitBytes?: number): AsyncGenerator<Buffer> {
-  let left = limitBytes ?? Number.POSITIVE_INFINITY;
-  for await (const chunk of chunks) {
-    if (chunk.length >= left) {
-      yield chunk.subarray(0, left);
-      return;
-    }
-    left -= chunk.length;
-    yield chunk;
+class ByteLimit implements Stage<Buffer, Buffer> {
+  private left: number;
+
+  constructor(limitBytes: number | undefined) {
+    this.left = limitBytes ?? Number.POSITIVE_INFINITY;
+  }
+
+  get finished(): boolean {
+    return this.left <= 0;
+  }
+
+  step(chunk: Buffer): Buffer {
+    const kept = chunk.length > this.left ? chunk.subarray(0, this.left) : chunk;
+    this.left -= kept.length;
+    return kept;
   }
 }
+
+export const renderText = (chunks: Chunks<Buffer>, limitBytes?: number): Chunks<Buffer> =>
+  through(chunks, new ByteLimit(limitBytes));
+
+type Small<Chunk> = { whole: Chunk[] } | { head: Chunk[]; rest: Chunks<Chunk> };
 
 /**
  * Reads chunks until the answer ends or passes `maxBytes`. A small answer (the common tail) is sent whole with a
  * Content-Length; a larger one is streamed, starting with what was read.
  */
 export async function bufferSmall<Chunk extends string | Buffer>(
-  chunks: AsyncGenerator<Chunk>,
+  chunks: Chunks<Chunk>,
   maxBytes: number,
-): Promise<{ whole: Chunk[] } | { head: Chunk[]; rest: AsyncGenerator<Chunk> }> {
+): Promise<Small<Chunk>> {
+  if (readWithoutWaiting(chunks)) return bufferSmallNow(chunks[Symbol.iterator](), maxBytes);
+  const iterator = chunks[Symbol.asyncIterator]();
   const head: Chunk[] = [];
   let size = 0;
-  for (;;) {
-    const next = await chunks.next();
-    if (next.done) return { whole: head };
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     head.push(next.value);
     size += next.value.length;
-    if (size > maxBytes) return { head, rest: chunks };
+    if (size > maxBytes) return { head, rest: { [Symbol.asyncIterator]: () => iterator } };
   }
+  return { whole: head };
 }
 
-export async function* prepend<Chunk>(head: Chunk[], rest: AsyncGenerator<Chunk>): AsyncGenerator<Chunk> {
+function bufferSmallNow<Chunk extends string | Buffer>(iterator: Iterator<Chunk>, maxBytes: number): Small<Chunk> {
+  const head: Chunk[] = [];
+  let size = 0;
+  for (let next = iterator.next(); !next.done; next = iterator.next()) {
+    head.push(next.value);
+    size += next.value.length;
+    if (size > maxBytes) return { head, rest: { [Symbol.iterator]: () => iterator } };
+  }
+  return { whole: head };
+}
+
+export async function* prepend<Chunk>(head: Chunk[], rest: Chunks<Chunk>): AsyncGenerator<Chunk> {
   yield* head;
   yield* rest;
 }

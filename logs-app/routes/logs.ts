@@ -6,6 +6,7 @@ import { operation, type OperationContext } from '../../common/operation.js';
 import { Problem } from '../../common/problem.js';
 import type { ValidatedState } from '../../common/validate-request.js';
 import { audit, type AuditState } from '../audit.js';
+import type { Chunks } from '../chunks.js';
 import { ResponseStream } from '../response-stream.js';
 import { bufferSmall, prepend, render, renderText, type LogFormat } from '../render.js';
 import type { RequireSessionOptions, SessionState } from '../require-session.js';
@@ -76,7 +77,7 @@ function logQuery(podName: string, query: Query, now: number, signal: AbortSigna
 
 /** A small answer (the common tail) is sent whole with a Content-Length; a large or followed one is streamed. */
 async function responseBody(
-  chunks: AsyncGenerator<string | Buffer>,
+  chunks: Chunks<string | Buffer>,
   follow: boolean,
   release: ((chunk: Buffer) => void) | undefined,
 ): Promise<string | Buffer | ResponseStream> {

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Problem } from '../../common/problem.js';
+import { through, type Stage } from '../chunks.js';
 import { dnsLabel, dnsSubdomain } from '../names.js';
 import { LineJoiner } from './cri.js';
 import { chooseContainer } from './containers.js';
@@ -71,7 +72,7 @@ export class DirectorySource implements LogSource {
           detail: `previous terminated container "${container}" in pod "${query.pod}" not found`,
         });
       }
-      return { container, entries: emptyLog };
+      return { container, entries: () => [] };
     }
     const chain = files.map((path) => openSegment(path, (file) => this.listings.files.acquire(file)));
     try {
@@ -89,9 +90,11 @@ export class DirectorySource implements LogSource {
       const chunks = () => rawChunks(chain, start, live);
       return {
         container,
-        entries: () => entriesFrom(chunks(), query.sinceMs),
+        entries: () => through(chunks(), new EntryBatches(query.sinceMs)),
         text: (timestamps) =>
-          query.sinceMs === undefined && !startsWithJson(chain, start) ? textFrom(chunks(), timestamps) : undefined,
+          query.sinceMs === undefined && !startsWithJson(chain, start)
+            ? through(chunks(), textStage(timestamps))
+            : undefined,
         release: (chunk) => readBuffers.give(chunk),
       };
     } catch (error) {
@@ -107,35 +110,39 @@ export class DirectorySource implements LogSource {
   }
 }
 
-async function* emptyLog(): AsyncGenerator<never> {}
+/** Joins CRI pieces into entries, a batch a chunk, from the first at or after `sinceMs` when given. */
+class EntryBatches implements Stage<Buffer, LogEntry[]> {
+  private readonly joiner = new LineJoiner();
+  private filtering: boolean;
 
-async function* entriesFrom(chunks: AsyncIterable<Buffer>, sinceMs: number | undefined): AsyncGenerator<LogEntry[]> {
-  const joiner = new LineJoiner();
-  let filtering = sinceMs !== undefined;
-  const keep = (batch: LogEntry[]): LogEntry[] => {
-    if (!filtering) return batch;
-    const first = batch.findIndex((entry) => !entry.time || !(Date.parse(entry.time) < sinceMs!));
-    if (first < 0) return [];
-    filtering = false;
-    return first === 0 ? batch : batch.slice(first);
-  };
-  for await (const chunk of chunks) {
+  constructor(private readonly sinceMs: number | undefined) {
+    this.filtering = sinceMs !== undefined;
+  }
+
+  step(chunk: Buffer): LogEntry[] | undefined {
     const batch: LogEntry[] = [];
     const lines = chunk.toString('utf8', 0, chunk.length - 1).split('\n');
     readBuffers.give(chunk);
-    for (const raw of lines) joiner.push(raw, batch);
-    const kept = keep(batch);
-    if (kept.length > 0) yield kept;
+    for (const raw of lines) this.joiner.push(raw, batch);
+    return this.keep(batch);
   }
-  const last: LogEntry[] = [];
-  joiner.flush(last);
-  const kept = keep(last);
-  if (kept.length > 0) yield kept;
+
+  end(): LogEntry[] | undefined {
+    const last: LogEntry[] = [];
+    this.joiner.flush(last);
+    return this.keep(last);
+  }
+
+  private keep(batch: LogEntry[]): LogEntry[] | undefined {
+    if (!this.filtering) return batch.length > 0 ? batch : undefined;
+    const first = batch.findIndex((entry) => !entry.time || !(Date.parse(entry.time) < this.sinceMs!));
+    if (first < 0) return undefined;
+    this.filtering = false;
+    return first === 0 ? batch : batch.slice(first);
+  }
 }
 
-async function* textFrom(chunks: AsyncIterable<Buffer>, timestamps: boolean): AsyncGenerator<Buffer> {
+function textStage(timestamps: boolean): Stage<Buffer, Buffer> {
   const converter = new CriTextConverter(timestamps);
-  for await (const chunk of chunks) yield converter.convert(chunk);
-  const rest = converter.finish();
-  if (rest) yield rest;
+  return { step: (chunk) => converter.convert(chunk), end: () => converter.finish() };
 }

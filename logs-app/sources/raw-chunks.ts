@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Chunks } from '../chunks.js';
 import { ChangeWaiter, inspect } from './follow.js';
 import { ForwardReader } from './forward.js';
 import { openSegment, type Position, type Segment } from './segments.js';
@@ -13,16 +14,27 @@ export interface LiveInstance {
 }
 
 /**
- * Whole raw lines from `start` to the end of the chain; when following a live instance, then what is written
- * next, across rotation, until the instance ends or the signal aborts. Closes the files when done.
+ * Whole raw lines from `start` to the end of the chain, read at once; when following a live instance, then what
+ * is written next, across rotation, until the instance ends or the signal aborts. Closes the files when done.
  */
-export async function* rawChunks(
-  chain: Segment[],
-  start: Position,
-  live: LiveInstance | undefined,
-): AsyncGenerator<Buffer> {
-  const reader = new ForwardReader(chain, start, live !== undefined);
-  const waiter = live ? new ChangeWaiter(live.containerDir, live.pollMs, live.signal) : undefined;
+export function rawChunks(chain: Segment[], start: Position, live: LiveInstance | undefined): Chunks<Buffer> {
+  return live ? followedChunks(chain, start, live) : chunksToEnd(chain, start);
+}
+
+function* chunksToEnd(chain: Segment[], start: Position): Generator<Buffer> {
+  const reader = new ForwardReader(chain, start);
+  try {
+    for (let chunk = reader.next(); chunk; chunk = reader.next()) if (chunk.length > 0) yield chunk;
+    const rest = reader.takeCarry();
+    if (rest) yield rest;
+  } finally {
+    for (const segment of chain) segment.close();
+  }
+}
+
+async function* followedChunks(chain: Segment[], start: Position, live: LiveInstance): AsyncGenerator<Buffer> {
+  const reader = new ForwardReader(chain, start, true);
+  const waiter = new ChangeWaiter(live.containerDir, live.pollMs, live.signal);
   try {
     for (;;) {
       const chunk = reader.next();
@@ -30,16 +42,16 @@ export async function* rawChunks(
         if (chunk.length > 0) yield chunk;
         continue;
       }
-      const action = !live || live.signal.aborted ? 'end' : nextFollowStep(reader, live);
+      const action = live.signal.aborted ? 'end' : nextFollowStep(reader, live);
       if (action === 'end') {
         const rest = reader.takeCarry();
         if (rest) yield rest;
         return;
       }
-      if (action === 'wait') await waiter?.wait();
+      if (action === 'wait') await waiter.wait();
     }
   } finally {
-    waiter?.close();
+    waiter.close();
     for (const segment of chain) segment.close();
   }
 }

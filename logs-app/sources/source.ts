@@ -1,3 +1,5 @@
+import type { Chunks } from '../chunks.js';
+
 export interface LogEntry {
   /** RFC 3339 time as the runtime wrote it; absent when the source does not say. */
   time?: string;
@@ -23,12 +25,12 @@ export interface LogQuery {
 export interface OpenedLog {
   container: string;
   /** Batches of joined lines, oldest first; ends when the log ends (or, following, when the client leaves). */
-  entries(): AsyncIterable<LogEntry[]>;
+  entries(): Chunks<LogEntry[]>;
   /**
    * The same log as `kubectl logs` text, where the source can make it faster than from entries; undefined when it
    * cannot for this log. Read one of the two.
    */
-  text?(timestamps: boolean): AsyncIterable<Buffer> | undefined;
+  text?(timestamps: boolean): Chunks<Buffer> | undefined;
   /** Takes back a chunk of `text` once it has been sent: a source may lend chunks from memory it reuses. */
   release?: (chunk: Buffer) => void;
 }
