@@ -20,16 +20,18 @@ export interface LogsServiceOptions {
   logDestination?: DestinationStream;
 }
 
-const sourceFor = (config: LogsConfig): LogSource =>
+const sourceFor = (config: LogsConfig, logger: Logger): LogSource =>
   config.source.kind === 'dir'
-    ? new DirectorySource(config.source.dir, config.source.pollMs)
+    ? new DirectorySource(config.source.dir, config.source.pollMs, (file, reason) =>
+        logger.warn({ file, reason }, 'a rotated log file cannot be read; its lines are left out'),
+      )
     : new KubernetesSource(config.source);
 
 export async function startLogsService(config: LogsConfig, options: LogsServiceOptions = {}): Promise<LogsService> {
   const logger = createLogger('logs-app', config.logLevel, options.logDestination);
   const spec = loadSpec('logs');
   const validator = await createSpecValidator(spec);
-  const source = sourceFor(config);
+  const source = sourceFor(config, logger);
   await source.ready().catch((error: unknown) => logger.warn({ err: error }, 'the log source is not usable yet'));
   const authClient = createAuthClient({
     baseUrl: config.auth.url,

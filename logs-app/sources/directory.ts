@@ -9,7 +9,7 @@ import { CriTextConverter } from './cri-text.js';
 import { DirectoryListings } from './layout.js';
 import { rawChunks } from './raw-chunks.js';
 import { readBuffers } from './read-buffers.js';
-import { openSegment, type Position, type Segment } from './segments.js';
+import { openSegment, type OnUnreadable, type Position, type Segment } from './segments.js';
 import { sinceStart } from './since.js';
 import type { LogEntry, LogQuery, LogSource, OpenedLog } from './source.js';
 import { tailStart } from './tail.js';
@@ -38,6 +38,7 @@ export class DirectorySource implements LogSource {
   constructor(
     private readonly root: string,
     private readonly pollMs: number,
+    private readonly onUnreadable?: OnUnreadable,
   ) {}
 
   async ready(): Promise<void> {
@@ -74,7 +75,8 @@ export class DirectorySource implements LogSource {
       }
       return { container, entries: () => [] };
     }
-    const chain = files.map((path) => openSegment(path, (file) => this.listings.files.acquire(file)));
+    const share = (file: string) => this.listings.files.acquire(file);
+    const chain = files.map((path) => openSegment(path, share, this.onUnreadable));
     try {
       const start = startOf(chain, query);
       const live =

@@ -122,9 +122,10 @@ export class DirectoryListings {
   instanceFiles(containerDir: string): ReadonlyArray<readonly [number, readonly string[]]> {
     return this.derive(containerDir, 'instances', (entries) => {
       const byInstance = new Map<number, { rotated: string[]; live?: string }>();
-      for (const { name } of entries) {
-        const match = logFileName.exec(name);
-        if (!match) continue;
+      for (const entry of entries) {
+        const match = logFileName.exec(entry.name);
+        if (!match || !(entry.isFile() || entry.isSymbolicLink())) continue;
+        const { name } = entry;
         const instance = Number(match[1]);
         const files = byInstance.get(instance) ?? { rotated: [] };
         if (match[2]) files.rotated.push(name);
@@ -142,6 +143,6 @@ export class DirectoryListings {
   }
 
   newerInstanceExists(containerDir: string, instance: number): boolean {
-    return this.list(containerDir).some((entry) => Number(logFileName.exec(entry.name)?.[1] ?? -1) > instance);
+    return this.instanceFiles(containerDir).some(([each]) => each > instance);
   }
 }

@@ -85,12 +85,34 @@ class FileSegment implements Segment {
   }
 }
 
+/** Told of a rotated file that cannot be read (corrupt, truncated, too large once decompressed). */
+export type OnUnreadable = (path: string, reason: string) => void;
+
+const undecompressable = (error: unknown): boolean => {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return code.startsWith('Z_') || code === 'ERR_BUFFER_TOO_LARGE';
+};
+
+/**
+ * A rotated, gzipped file, decompressed whole on first use. One that cannot be decompressed reads as empty, and is
+ * reported: the rest of the log is still worth reading.
+ */
 class GzipSegment implements Segment {
   private data: Buffer | undefined;
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly onUnreadable: OnUnreadable,
+  ) {}
 
   private contents(): Buffer {
-    this.data ??= gunzipSync(readFileSync(this.path), { maxOutputLength: maxGunzippedBytes });
+    if (this.data) return this.data;
+    try {
+      this.data = gunzipSync(readFileSync(this.path), { maxOutputLength: maxGunzippedBytes });
+    } catch (error) {
+      if (!undecompressable(error)) throw error;
+      this.onUnreadable(this.path, (error as Error).message);
+      this.data = Buffer.alloc(0);
+    }
     return this.data;
   }
 
@@ -115,8 +137,13 @@ class GzipSegment implements Segment {
   }
 }
 
-export const openSegment = (path: string, openFile: OpenFile = openPrivately): Segment =>
-  path.endsWith('.gz') ? new GzipSegment(path) : new FileSegment(path, openFile);
+const ignoreUnreadable: OnUnreadable = () => {};
+
+export const openSegment = (
+  path: string,
+  openFile: OpenFile = openPrivately,
+  onUnreadable: OnUnreadable = ignoreUnreadable,
+): Segment => (path.endsWith('.gz') ? new GzipSegment(path, onUnreadable) : new FileSegment(path, openFile));
 
 export const endOf = (chain: Segment[]): Position => {
   const last = chain.length - 1;

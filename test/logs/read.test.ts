@@ -174,6 +174,32 @@ test('rotated files, plain and gzipped, are read in order before the live one', 
   ]);
 });
 
+test('a rotated file that cannot be decompressed is left out with a warning naming it; the rest is read', async (t) => {
+  const dir = stack.containerDir('default', 'damaged', 'main');
+  stack.writeLog('default', 'damaged', 'main', '0.log', [cri(at(4), 'live 4')]);
+  writeFileSync(join(dir, '0.log.20260301-100001.gz'), gzipSync(`${cri(at(0), 'gz 0')}\n`));
+  writeFileSync(join(dir, '0.log.20260301-100002.gz'), gzipSync(`${cri(at(1), 'gz 1')}\n`).subarray(0, 20));
+  writeFileSync(join(dir, '0.log.20260301-100003.gz'), 'not gzip at all');
+  t.deepEqual((await read('/logs/damaged')).body.lines, ['gz 0', 'live 4']);
+  const text = await read('/logs/damaged', 'text/plain');
+  t.is(text.response.status, 200);
+  t.is(text.response.text, 'gz 0\nlive 4\n');
+  const warned = (name: string) =>
+    stack.logLines.some(
+      (line) => line.includes('"level":40') && line.includes(name) && line.includes('cannot be read'),
+    );
+  t.true(warned('0.log.20260301-100002.gz'));
+  t.true(warned('0.log.20260301-100003.gz'));
+  t.false(warned('0.log.20260301-100001.gz'));
+});
+
+test('only files are logs: a directory with a log file name is passed over', async (t) => {
+  stack.writeLog('default', 'odd', 'main', '0.log', [cri(at(0), 'first run')]);
+  mkdirSync(join(stack.containerDir('default', 'odd', 'main'), '1.log'));
+  t.deepEqual((await read('/logs/odd')).body.lines, ['first run']);
+  t.is((await read('/logs/odd?previous=true')).response.status, 400);
+});
+
 test('Accept of something else is a 406', async (t) => {
   t.is((await stack.request('/logs/app', { token, headers: { accept: 'image/png' } })).status, 406);
 });
