@@ -4,6 +4,11 @@ import { dnsLabel } from '../names.js';
 import { SharedFiles } from './shared-files.js';
 
 const logFileName = /^(\d+)\.log(?:\.(\d{8}-\d{6}(?:\.gz)?))?$/;
+
+/** A file, or a symlink to one; a directory, a pipe or a dangling link named like a log is not one. */
+const isLogFile = (dir: string, entry: Dirent): boolean =>
+  entry.isFile() ||
+  (entry.isSymbolicLink() && statSync(join(dir, entry.name), { throwIfNoEntry: false })?.isFile() === true);
 const maxCachedDirectories = 4096;
 /** A watched listing is still checked against the directory's mtime this often, in case an event was lost. */
 const recheckMs = 1000;
@@ -124,7 +129,7 @@ export class DirectoryListings {
       const byInstance = new Map<number, { rotated: string[]; live?: string }>();
       for (const entry of entries) {
         const match = logFileName.exec(entry.name);
-        if (!match || !(entry.isFile() || entry.isSymbolicLink())) continue;
+        if (!match || !isLogFile(containerDir, entry)) continue;
         const { name } = entry;
         const instance = Number(match[1]);
         const files = byInstance.get(instance) ?? { rotated: [] };

@@ -153,8 +153,16 @@ export const endOf = (chain: Segment[]): Position => {
 const firstBlockSize = 4 * 1024;
 const blockSize = 64 * 1024;
 const newlineByte = 10;
+/**
+ * No runtime writes a raw line anywhere near this long (the kubelet splits lines at 16 KiB); a longer run of bytes
+ * without a newline is taken as lines of this length rather than read whole.
+ */
+export const maxRawLineBytes = 8 * 1024 * 1024;
 
-/** Raw lines of a segment ending before `end`, last first, read backwards in 4 KiB then 64 KiB blocks (never the whole file). */
+/**
+ * Raw lines of a segment ending before `end`, last first, read backwards in 4 KiB then 64 KiB blocks (never the whole
+ * file). Reads grow with the line being read, so a long line costs its length, not its length squared.
+ */
 export function* linesBackward(segment: Segment, end: number): Generator<{ start: number; text: string }> {
   if (end <= 0) return;
   let bufferStart = Math.max(0, end - firstBlockSize);
@@ -168,11 +176,12 @@ export function* linesBackward(segment: Segment, end: number): Generator<{ start
       lineEnd = bufferStart + index;
       continue;
     }
-    if (bufferStart === 0) {
-      yield { start: 0, text: buffer.toString('utf8', 0, lineEnd) };
-      return;
+    if (bufferStart === 0 || lineEnd - bufferStart >= maxRawLineBytes) {
+      yield { start: bufferStart, text: buffer.toString('utf8', 0, lineEnd - bufferStart) };
+      if (bufferStart === 0) return;
+      lineEnd = bufferStart;
     }
-    const readStart = Math.max(0, bufferStart - blockSize);
+    const readStart = Math.max(0, bufferStart - Math.max(blockSize, lineEnd - bufferStart));
     buffer = Buffer.concat([
       segment.read(readStart, bufferStart - readStart),
       buffer.subarray(0, lineEnd - bufferStart),
@@ -181,10 +190,14 @@ export function* linesBackward(segment: Segment, end: number): Generator<{ start
   }
 }
 
-/** The start of the line that holds `position` (or `position` itself when a line starts there). */
+/**
+ * The first line start at or after `position`, looked for no further than a raw line can be long (where there is no
+ * newline that far, the end of the search counts as one).
+ */
 export function lineStartAtOrAfter(segment: Segment, position: number, limit: number): number {
   if (position <= 0) return 0;
   let offset = position - 1;
+  limit = Math.min(limit, offset + maxRawLineBytes);
   while (offset < limit) {
     const chunk = segment.read(offset, Math.min(4096, limit - offset));
     if (chunk.length === 0) return limit;

@@ -6,7 +6,7 @@ import test from 'ava';
 import { LineJoiner } from '../../logs-app/sources/cri.js';
 import { CriTextConverter } from '../../logs-app/sources/cri-text.js';
 import { ForwardReader } from '../../logs-app/sources/forward.js';
-import { openSegment, type Position, type Segment } from '../../logs-app/sources/segments.js';
+import { maxRawLineBytes, openSegment, type Position, type Segment } from '../../logs-app/sources/segments.js';
 import { sinceStart } from '../../logs-app/sources/since.js';
 import type { LogEntry } from '../../logs-app/sources/source.js';
 import { tailStart } from '../../logs-app/sources/tail.js';
@@ -136,4 +136,32 @@ test('lines that are not CRI pass through the text path whole, as the entry pars
   const entries: LogEntry[] = [];
   for (const line of raw.split('\n').slice(0, -1)) joiner.push(line, entries);
   t.is(text, entries.map((entry) => `${entry.line}\n`).join(''));
+});
+
+test('bytes without a newline for longer than any raw line are taken as lines of that bound: a tail reads a bounded amount', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'long-line-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'long');
+  const long = 40 * 1024 * 1024;
+  writeFileSync(path, `${cri(at(0), 'x'.repeat(long))}\n${cri(at(1), 'after')}\n`);
+  const segment = openSegment(path);
+  let bytesRead = 0;
+  const counted: Segment = {
+    ...segment,
+    size: (fresh) => segment.size(fresh),
+    read: (position, length) => {
+      bytesRead += length;
+      return segment.read(position, length);
+    },
+    readInto: (target, at_, position, length) => segment.readInto(target, at_, position, length),
+    close: () => segment.close(),
+  };
+  const start = tailStart([counted], 1);
+  t.deepEqual(readFrom([counted], start), ['after']);
+  t.true(bytesRead < 2.5 * maxRawLineBytes, `${bytesRead} bytes read to find the last line`);
+  const whole = readFrom([counted], { segment: 0, offset: 0 });
+  t.is(whole.at(-1), 'after');
+  t.true(whole.slice(0, -1).every((line) => line.length < 1.5 * maxRawLineBytes));
+  t.is(whole.slice(0, -1).join('').length, Buffer.byteLength(cri(at(0), 'x'.repeat(long))) - at(0).length - 10);
+  segment.close();
 });

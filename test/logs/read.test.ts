@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { mkdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
@@ -193,11 +194,17 @@ test('a rotated file that cannot be decompressed is left out with a warning nami
   t.false(warned('0.log.20260301-100001.gz'));
 });
 
-test('only files are logs: a directory with a log file name is passed over', async (t) => {
+test('only files (or links to files) are logs: a directory, a link to one, a dangling link so named are passed over', async (t) => {
   stack.writeLog('default', 'odd', 'main', '0.log', [cri(at(0), 'first run')]);
-  mkdirSync(join(stack.containerDir('default', 'odd', 'main'), '1.log'));
+  const dir = stack.containerDir('default', 'odd', 'main');
+  mkdirSync(join(dir, '1.log'));
+  symlinkSync(tmpdir(), join(dir, '0.log.20260301-100001'));
+  symlinkSync(join(dir, 'nowhere'), join(dir, '0.log.20260301-100002'));
+  stack.writeLog('default', 'linked', 'main', '0.log.20260301-100001', [cri(at(0), 'rotated')]);
+  symlinkSync(join(dir, 'nowhere'), join(stack.containerDir('default', 'linked', 'main'), '0.log'));
   t.deepEqual((await read('/logs/odd')).body.lines, ['first run']);
   t.is((await read('/logs/odd?previous=true')).response.status, 400);
+  t.deepEqual((await read('/logs/linked')).body.lines, ['rotated']);
 });
 
 test('Accept of something else is a 406', async (t) => {
