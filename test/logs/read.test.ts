@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { mkdirSync, renameSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -194,12 +195,13 @@ test('a rotated file that cannot be decompressed is left out with a warning nami
   t.false(warned('0.log.20260301-100001.gz'));
 });
 
-test('only files (or links to files) are logs: a directory, a link to one, a dangling link so named are passed over', async (t) => {
+test('only files (or links to files) are logs: a directory, a link to one, a pipe, a dangling link so named are passed over', async (t) => {
   stack.writeLog('default', 'odd', 'main', '0.log', [cri(at(0), 'first run')]);
   const dir = stack.containerDir('default', 'odd', 'main');
   mkdirSync(join(dir, '1.log'));
   symlinkSync(tmpdir(), join(dir, '0.log.20260301-100001'));
   symlinkSync(join(dir, 'nowhere'), join(dir, '0.log.20260301-100002'));
+  execFileSync('mkfifo', [join(dir, '0.log.20260301-100003')]);
   stack.writeLog('default', 'linked', 'main', '0.log.20260301-100001', [cri(at(0), 'rotated')]);
   symlinkSync(join(dir, 'nowhere'), join(stack.containerDir('default', 'linked', 'main'), '0.log'));
   t.deepEqual((await read('/logs/odd')).body.lines, ['first run']);
