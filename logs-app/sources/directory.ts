@@ -86,7 +86,7 @@ export class DirectorySource implements LogSource {
               instance,
               pollMs: this.pollMs,
               signal: query.signal ?? AbortSignal.abort(),
-              ended: () => this.listings.newerInstanceExists(containerDir, instance),
+              ended: () => this.listings.instanceEnded(containerDir, instance),
             }
           : undefined;
       const chunks = () => rawChunks(chain, start, live);

@@ -147,7 +147,11 @@ export class DirectoryListings {
     });
   }
 
-  newerInstanceExists(containerDir: string, instance: number): boolean {
-    return this.instanceFiles(containerDir).some(([each]) => each > instance);
+  /** A container instance has ended once a newer restart exists or its directory is gone (the pod was deleted). */
+  instanceEnded(containerDir: string, instance: number): boolean {
+    return (
+      this.instanceFiles(containerDir).some(([each]) => each > instance) ||
+      !statSync(containerDir, { throwIfNoEntry: false })?.isDirectory()
+    );
   }
 }

@@ -1,4 +1,5 @@
-import { renameSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import test from 'ava';
 import { assertMatchesSpec } from '../helpers/contract.js';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
@@ -84,6 +85,14 @@ test.serial('the stream ends when the container restarts (its log has ended)', a
   const stream = await follow('/logs/ending?follow=true');
   await stream.until((text) => text.includes('running'));
   stack.writeLog('default', 'ending', 'main', '1.log', [cri(at(1), 'restarted')]);
+  t.true(await stream.end());
+});
+
+test.serial('the stream ends when the pod is deleted (its log directory is removed)', async (t) => {
+  stack.writeLog('default', 'deleted', 'main', '0.log', [cri(at(0), 'running')]);
+  const stream = await follow('/logs/deleted?follow=true');
+  await stream.until((text) => text.includes('running'));
+  rmSync(dirname(stack.containerDir('default', 'deleted', 'main')), { recursive: true, force: true });
   t.true(await stream.end());
 });
 
