@@ -4,14 +4,14 @@ import { dnsLabel } from '../names.js';
 import { SharedFiles } from './shared-files.js';
 
 const logFileName = /^(\d+)\.log(?:\.(\d{8}-\d{6}(?:\.gz)?))?$/;
+const maxCachedDirectories = 4096;
+/** A watched listing is still checked against the directory's mtime this often, in case an event was lost. */
+const recheckMs = 1000;
 
 /** A file, or a symlink to one; a directory, a pipe or a dangling link named like a log is not one. */
 const isLogFile = (dir: string, entry: Dirent): boolean =>
   entry.isFile() ||
   (entry.isSymbolicLink() && statSync(join(dir, entry.name), { throwIfNoEntry: false })?.isFile() === true);
-const maxCachedDirectories = 4096;
-/** A watched listing is still checked against the directory's mtime this often, in case an event was lost. */
-const recheckMs = 1000;
 
 interface Listing {
   entries: Dirent[];
