@@ -46,7 +46,12 @@ export async function listen(app: Koa, host: string, port: number): Promise<List
     url: `http://${shownHost}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        /** An answer that ends after close() leaves its keep-alive connection idle, and close() waits on it. */
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearInterval(idle);
+          resolve();
+        });
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       }),

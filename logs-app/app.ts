@@ -21,6 +21,8 @@ export interface LogsAppParts {
   source: LogSource;
   realm: string;
   logger: Logger;
+  /** Aborted when the service stops: followed logs end then instead of being cut. */
+  stopping: AbortSignal;
 }
 
 export function createLogsApp(parts: LogsAppParts): Koa {
@@ -35,7 +37,7 @@ export function createLogsApp(parts: LogsAppParts): Koa {
     { name: 'the log source', check: () => parts.source.ready() },
   ]);
   addDocsRoutes(routes, parts.spec, 'logs-app API');
-  addLogRoutes(routes, parts.source, requireSession);
+  addLogRoutes(routes, parts.source, requireSession, parts.stopping);
   app.use(routes.routes()).use(routes.allowedMethods());
   return app;
 }

@@ -39,13 +39,24 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     connections: config.auth.connections,
   });
   const cache = new ValidationCache(config.auth.cacheTtlMs, config.auth.cacheSize);
-  const app = createLogsApp({ spec, validator, authClient, cache, source, realm: config.realm, logger });
+  const stopping = new AbortController();
+  const app = createLogsApp({
+    spec,
+    validator,
+    authClient,
+    cache,
+    source,
+    realm: config.realm,
+    logger,
+    stopping: stopping.signal,
+  });
   const listening = await listen(app, config.host, config.port);
   logger.info({ url: listening.url, source: config.source.kind, authUrl: config.auth.url }, 'logs-app listening');
   return {
     url: listening.url,
     log: logger,
     stop: async () => {
+      stopping.abort();
       await listening.close();
       await Promise.all([source.close(), authClient.close()]);
     },

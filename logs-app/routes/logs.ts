@@ -39,10 +39,16 @@ const wholeBody = (chunks: Array<string | Buffer>): string | Buffer =>
     ? chunks.join('')
     : Buffer.concat(chunks.map((chunk) => Buffer.from(chunk)));
 
-function whenClientLeaves(response: ServerResponse): AbortSignal {
-  const clientGone = new AbortController();
-  response.once('close', () => clientGone.abort());
-  return clientGone.signal;
+/** Aborted when the client goes away or the service stops, so a followed log stops waiting for lines at once. */
+function whenFollowEnds(response: ServerResponse, stopping: AbortSignal): AbortSignal {
+  const ended = new AbortController();
+  const end = () => ended.abort();
+  stopping.addEventListener('abort', end, { once: true });
+  response.once('close', () => {
+    stopping.removeEventListener('abort', end);
+    end();
+  });
+  return ended.signal;
 }
 
 type Query = NonNullable<operations['getPodLogs']['parameters']['query']>;
@@ -90,6 +96,7 @@ export function addLogRoutes(
   router: Routes,
   source: LogSource,
   requireSession: (options: RequireSessionOptions) => Middleware<ValidatedState & SessionState>,
+  stopping: AbortSignal,
   now: () => number = Date.now,
 ): void {
   router.get(
@@ -98,7 +105,7 @@ export function addLogRoutes(
     requireSession({ permission: (input) => `logs:read:${String(input.query.namespace ?? 'default')}` }),
     operation<operations['getPodLogs'], State>(async (ctx, { path, query }) => {
       const follow = query.follow ?? false;
-      const request = logQuery(path.podName, query, now(), follow ? whenClientLeaves(ctx.res) : undefined);
+      const request = logQuery(path.podName, query, now(), follow ? whenFollowEnds(ctx.res, stopping) : undefined);
       const format = negotiate(ctx, follow);
       const opened = await source.open(request);
       ctx.state.audit.container = opened.container;
