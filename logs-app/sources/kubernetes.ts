@@ -135,7 +135,7 @@ async function* entriesOf(body: AsyncIterable<Uint8Array>, abort: AbortControlle
     if (carry) yield [toEntry(carry)];
   } catch (error) {
     if (!abort.signal.aborted) throw new Problem('upstreamFailed', { detail: 'The Kubernetes API stream broke off' });
-    throw error;
+    if (!(error instanceof Error && error.name === 'AbortError')) throw error;
   } finally {
     abort.abort();
   }

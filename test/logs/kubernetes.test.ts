@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import test from 'ava';
 import { FakeKubernetesApi } from '../helpers/fake-kube.js';
 import { at, startStack, type TestStack } from '../helpers/logs.js';
@@ -78,6 +78,34 @@ test.serial('follow streams lines the API sends as they come', async (t) => {
   while (!text.includes('appended')) text += decoder.decode((await reader.read()).value);
   t.is(text, 'started\nappended\n');
   await reader.cancel();
+});
+
+test.serial('a followed log ends properly when logs-app stops', async (t) => {
+  const own = await startStack({
+    LOGS_SOURCE: 'kubernetes',
+    LOGS_KUBE_API_URL: api.url,
+    LOGS_KUBE_TOKEN_FILE: join(tokenDir, 'token'),
+  });
+  t.teardown(async () => {
+    await own.auth.stop();
+    rmSync(dirname(own.podsDir), { recursive: true, force: true });
+  });
+  const response = await fetch(`${own.logs.url}/logs/streaming?follow=true`, {
+    headers: { authorization: `Bearer ${await own.tokenFor('bob', ['logs:read'])}`, accept: 'text/plain' },
+  });
+  const reader = response.body!.getReader();
+  t.truthy((await reader.read()).value);
+  const stopped = own.logs.stop();
+  const ended = await (async () => {
+    try {
+      while (!(await reader.read()).done);
+      return 'ended';
+    } catch {
+      return 'cut';
+    }
+  })();
+  await stopped;
+  t.is(ended, 'ended');
 });
 
 test.serial('the API refusing logs-app is a 502; the API unreachable is a 503', async (t) => {
