@@ -43,6 +43,7 @@ const wholeBody = (chunks: Array<string | Buffer>): string | Buffer =>
 function whenFollowEnds(response: ServerResponse, stopping: AbortSignal): AbortSignal {
   const ended = new AbortController();
   const end = () => ended.abort();
+  if (stopping.aborted) end();
   stopping.addEventListener('abort', end, { once: true });
   response.once('close', () => {
     stopping.removeEventListener('abort', end);
