@@ -17,8 +17,6 @@ export interface Stage<In, Out> {
 }
 
 /** Runs `stage` over `source`, synchronously when the source is read without waiting. */
-export function through<In, Out>(source: Iterable<In>, stage: Stage<In, Out>): Iterable<Out>;
-export function through<In, Out>(source: Chunks<In>, stage: Stage<In, Out>): Chunks<Out>;
 export function through<In, Out>(source: Chunks<In>, stage: Stage<In, Out>): Chunks<Out> {
   return readWithoutWaiting(source) ? throughNow(source, stage) : throughAsItComes(source, stage);
 }

@@ -40,6 +40,13 @@ class ByteBudget {
     this.left = 0;
     return cut;
   }
+
+  /** The same for raw text bytes, cut exactly at the limit. */
+  takeBytes(chunk: Buffer): Buffer {
+    const kept = chunk.length > this.left ? chunk.subarray(0, this.left) : chunk;
+    this.left -= kept.length;
+    return kept;
+  }
 }
 
 /**
@@ -91,11 +98,8 @@ class Renderer implements Stage<LogEntry[], string> {
   }
 }
 
-export function render(entries: Iterable<LogEntry[]>, options: RenderOptions): Iterable<string>;
-export function render(entries: Chunks<LogEntry[]>, options: RenderOptions): Chunks<string>;
-export function render(entries: Chunks<LogEntry[]>, options: RenderOptions): Chunks<string> {
-  return through(entries, new Renderer(options));
-}
+export const render = (entries: Chunks<LogEntry[]>, options: RenderOptions): Chunks<string> =>
+  through(entries, new Renderer(options));
 
 function lineObject(entry: LogEntry, text: string): { time?: string; stream?: string; line: string } {
   const line = text.endsWith('\n') ? text.slice(0, -1) : text;
@@ -108,26 +112,15 @@ function lineObject(entry: LogEntry, text: string): { time?: string; stream?: st
 }
 
 /** Raw text chunks as they come, cut at `limitBytes`. */
-class ByteLimit implements Stage<Buffer, Buffer> {
-  private left: number;
-
-  constructor(limitBytes: number | undefined) {
-    this.left = limitBytes ?? Number.POSITIVE_INFINITY;
-  }
-
-  get finished(): boolean {
-    return this.left <= 0;
-  }
-
-  step(chunk: Buffer): Buffer {
-    const kept = chunk.length > this.left ? chunk.subarray(0, this.left) : chunk;
-    this.left -= kept.length;
-    return kept;
-  }
+export function renderText(chunks: Chunks<Buffer>, limitBytes?: number): Chunks<Buffer> {
+  const budget = new ByteBudget(limitBytes);
+  return through(chunks, {
+    step: (chunk) => budget.takeBytes(chunk),
+    get finished() {
+      return budget.exhausted;
+    },
+  });
 }
-
-export const renderText = (chunks: Chunks<Buffer>, limitBytes?: number): Chunks<Buffer> =>
-  through(chunks, new ByteLimit(limitBytes));
 
 type Small<Chunk> = { whole: Chunk[] } | { head: Chunk[]; rest: Chunks<Chunk> };
 
