@@ -3,11 +3,12 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { ResponseStream } from '../logs-app/response-stream.js';
 import { readBuffers } from '../logs-app/sources/read-buffers.js';
+import { message } from './fixtures.js';
 
-/** The ceiling: Koa and @koa/router answering the same route shapes with fixed bodies, no checks, no I/O. */
+/** The ceiling: Koa and @koa/router answering the same route shapes with bodies of the same size, no checks, no I/O. */
 const app = new Koa();
 const router = new Router();
-const lines = Array.from({ length: 10 }, (_, index) => `GET /api/v1/orders/1234567 200 12.3ms line ${index}`);
+const lines = Array.from({ length: 10 }, () => message);
 router.get('/logs/:podName', (ctx) => {
   ctx.body = {
     status: 'success',

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-const message = 'GET /api/v1/orders/1234567 200 12.3ms user=42 trace=4bf92f3577b34da6a3ce929d0e0e4736';
+export const message = 'GET /api/v1/orders/1234567 200 12.3ms user=42 trace=4bf92f3577b34da6a3ce929d0e0e4736';
 
 /** A CRI log of about `bytes`, one line a millisecond from `startMs`; made once and reused between runs. */
 export function criFile(dir: string, name: string, bytes: number, startMs: number): string {

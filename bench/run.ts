@@ -88,6 +88,7 @@ async function main(): Promise<void> {
       auth,
       logs: await start('dist/logs-app/main.js', logsEnv, 'logs'),
       cached: await start('dist/logs-app/main.js', { ...logsEnv, LOGS_AUTH_CACHE_TTL: '60' }, 'logs-cached'),
+      inMemory: await start('bench/memory-logs.ts', { ...logsEnv, LOGS_AUTH_CACHE_TTL: '60' }, 'logs-in-memory'),
       bare: await start('bench/bare-koa.ts', { BARE_STREAM_FILE: files.stream }, 'bare-koa'),
       headers: { authorization: `Bearer ${await login(auth.url)}` },
       files,

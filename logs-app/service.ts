@@ -18,6 +18,8 @@ export interface LogsService {
 
 export interface LogsServiceOptions {
   logDestination?: DestinationStream;
+  /** In place of the source the config names. */
+  source?: LogSource;
 }
 
 const sourceFor = (config: LogsConfig, logger: Logger): LogSource =>
@@ -31,7 +33,7 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
   const logger = createLogger('logs-app', config.logLevel, options.logDestination);
   const spec = loadSpec('logs');
   const validator = await createSpecValidator(spec);
-  const source = sourceFor(config, logger);
+  const source = options.source ?? sourceFor(config, logger);
   await source.ready().catch((error: unknown) => logger.warn({ err: error }, 'the log source is not usable yet'));
   const authClient = createAuthClient({
     baseUrl: config.auth.url,

@@ -1,0 +1,19 @@
+import { runService } from '../common/serve.js';
+import { logsConfig } from '../logs-app/config.js';
+import { startLogsService } from '../logs-app/service.js';
+import type { LogEntry, LogSource } from '../logs-app/sources/source.js';
+import { message } from './fixtures.js';
+
+/**
+ * logs-app whole (session check, spec validation, audit line, rendering) with ten lines kept in memory in place of
+ * its log files: what a log answer costs before any file is read, the floor of scenario 1.
+ */
+const lines: LogEntry[] = Array.from({ length: 10 }, () => ({ stream: 'stdout', line: message }));
+
+const inMemory: LogSource = {
+  open: async () => ({ container: 'app', entries: () => [lines] }),
+  ready: async () => {},
+  close: async () => {},
+};
+
+await runService(() => startLogsService(logsConfig(process.env), { source: inMemory }));
