@@ -30,6 +30,8 @@ export interface CompiledOperation {
   headerNames: string[];
   /** Validates `{ path, query, header }`, coercing strings to the declared types and filling defaults. */
   parameters: ValidateFunction;
+  /** The integer parameters, checked as decimals first: Ajv would also coerce `0x10`, `1e3`, `2.0` or ` 2`. */
+  integers: Array<{ section: 'path' | 'query' | 'header'; name: string }>;
   body?: { required: boolean; validate: ValidateFunction };
 }
 
@@ -49,17 +51,16 @@ function sectionSchema(parameters: ParameterObject[], location: ParameterObject[
   const declared = parameters.filter((parameter) => parameter.in === location);
   return {
     type: 'object',
-    properties: Object.fromEntries(
-      declared.map((parameter) => [
-        location === 'header' ? parameter.name.toLowerCase() : parameter.name,
-        parameter.schema ?? {},
-      ]),
-    ),
-    required: declared
-      .filter((parameter) => parameter.required)
-      .map((parameter) => (location === 'header' ? parameter.name.toLowerCase() : parameter.name)),
+    properties: Object.fromEntries(declared.map((parameter) => [sectionName(parameter), parameter.schema ?? {}])),
+    required: declared.filter((parameter) => parameter.required).map(sectionName),
   };
 }
+
+const sectionName = (parameter: ParameterObject): string =>
+  parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name;
+
+const isInteger = (schema: object | undefined): boolean =>
+  (schema as { type?: unknown } | undefined)?.type === 'integer';
 
 function compile(
   path: string,
@@ -89,6 +90,9 @@ function compile(
         header: sectionSchema(parameters, 'header'),
       },
     }),
+    integers: parameters
+      .filter((parameter) => parameter.in !== 'cookie' && isInteger(parameter.schema))
+      .map((parameter) => ({ section: parameter.in as 'path' | 'query' | 'header', name: sectionName(parameter) })),
     body: json ? { required: operation.requestBody?.required ?? false, validate: ajvs.body.compile(json) } : undefined,
   };
 }

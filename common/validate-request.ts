@@ -3,7 +3,7 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import getRawBody from 'raw-body';
 import type { RequestState } from './logger.js';
 import { Problem } from './problem.js';
-import type { ErrorObject, SpecValidator } from './spec.js';
+import type { CompiledOperation, ErrorObject, SpecValidator } from './spec.js';
 
 export interface RequestInput {
   path: Record<string, unknown>;
@@ -48,6 +48,22 @@ function decodeParams(names: string[], raw: string[]): Record<string, string> {
   return decoded;
 }
 
+/** An integer as Kubernetes parses one (Go's strconv.ParseInt, base 10): digits with an optional sign. */
+const decimal = /^[+-]?[0-9]+$/;
+
+type Sections = Record<CompiledOperation['integers'][number]['section'], Record<string, unknown>>;
+
+function notDecimal(operation: CompiledOperation, parameters: Sections): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const { section, name } of operation.integers) {
+    const value = parameters[section][name];
+    if (typeof value === 'string' && !decimal.test(value)) {
+      errors.push({ name: `${section}.${name}`, message: 'must be a decimal integer' });
+    }
+  }
+  return errors;
+}
+
 const bodyLimitBytes = 16 * 1024;
 
 /** A declared JSON body: UTF-8, uncompressed, at most 16 KiB (413), its length as announced (400). */
@@ -85,9 +101,12 @@ export function validateRequests(validator: SpecValidator): Middleware<Validated
      */
     const query: Record<string, unknown> = Object.assign({}, parseQuery(ctx.querystring));
     const parameters = { path: decodeParams(operation.pathNames, rawParams), query, header };
-    const errors = operation.parameters(parameters)
-      ? []
-      : (operation.parameters.errors ?? []).map((error) => describe(error));
+    const errors = notDecimal(operation, parameters);
+    if (!operation.parameters(parameters)) {
+      const flagged = new Set(errors.map((error) => error.name));
+      const found = (operation.parameters.errors ?? []).map((error) => describe(error));
+      errors.push(...found.filter((error) => !flagged.has(error.name)));
+    }
 
     let body: unknown;
     if (operation.body) {
