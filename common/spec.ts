@@ -23,6 +23,14 @@ interface OperationObject {
   requestBody?: { required?: boolean; content?: Record<string, { schema?: object }> };
 }
 
+type Section = 'path' | 'query' | 'header';
+
+export interface DeclaredParameter {
+  section: Section;
+  name: string;
+  type: unknown;
+}
+
 export interface CompiledOperation {
   method: string;
   pattern: RegExp;
@@ -30,8 +38,8 @@ export interface CompiledOperation {
   headerNames: string[];
   /** Validates `{ path, query, header }`, coercing strings to the declared types and filling defaults. */
   parameters: ValidateFunction;
-  /** The integer parameters, checked as decimals first: Ajv would also coerce `0x10`, `1e3`, `2.0` or ` 2`. */
-  integers: Array<{ section: 'path' | 'query' | 'header'; name: string }>;
+  /** The declared parameters and their schema types, for what Ajv's coercion would let through. */
+  declared: DeclaredParameter[];
   body?: { required: boolean; validate: ValidateFunction };
 }
 
@@ -59,8 +67,7 @@ function sectionSchema(parameters: ParameterObject[], location: ParameterObject[
 const sectionName = (parameter: ParameterObject): string =>
   parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name;
 
-const isInteger = (schema: object | undefined): boolean =>
-  (schema as { type?: unknown } | undefined)?.type === 'integer';
+const schemaType = (schema: object | undefined): unknown => (schema as { type?: unknown } | undefined)?.type;
 
 function compile(
   path: string,
@@ -90,9 +97,13 @@ function compile(
         header: sectionSchema(parameters, 'header'),
       },
     }),
-    integers: parameters
-      .filter((parameter) => parameter.in !== 'cookie' && isInteger(parameter.schema))
-      .map((parameter) => ({ section: parameter.in as 'path' | 'query' | 'header', name: sectionName(parameter) })),
+    declared: parameters
+      .filter((parameter): parameter is ParameterObject & { in: Section } => parameter.in !== 'cookie')
+      .map((parameter) => ({
+        section: parameter.in,
+        name: sectionName(parameter),
+        type: schemaType(parameter.schema),
+      })),
     body: json ? { required: operation.requestBody?.required ?? false, validate: ajvs.body.compile(json) } : undefined,
   };
 }

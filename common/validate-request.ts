@@ -3,7 +3,7 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import getRawBody from 'raw-body';
 import type { RequestState } from './logger.js';
 import { Problem } from './problem.js';
-import type { CompiledOperation, ErrorObject, SpecValidator } from './spec.js';
+import type { CompiledOperation, DeclaredParameter, ErrorObject, SpecValidator } from './spec.js';
 
 export interface RequestInput {
   path: Record<string, unknown>;
@@ -51,13 +51,16 @@ function decodeParams(names: string[], raw: string[]): Record<string, string> {
 /** An integer as Kubernetes parses one (Go's strconv.ParseInt, base 10): digits with an optional sign. */
 const decimal = /^[+-]?[0-9]+$/;
 
-type Sections = Record<CompiledOperation['integers'][number]['section'], Record<string, unknown>>;
+type Sections = Record<DeclaredParameter['section'], Record<string, unknown>>;
 
-function notDecimal(operation: CompiledOperation, parameters: Sections): FieldError[] {
+/** What Ajv's coercion would accept: `0x10`, `1e3`, `2.0` or ` 2` as integers, a repeated parameter as its array. */
+function uncoercible(operation: CompiledOperation, parameters: Sections): FieldError[] {
   const errors: FieldError[] = [];
-  for (const { section, name } of operation.integers) {
+  for (const { section, name, type } of operation.declared) {
     const value = parameters[section][name];
-    if (typeof value === 'string' && !decimal.test(value)) {
+    if (Array.isArray(value) && type !== 'array') {
+      errors.push({ name: `${section}.${name}`, message: 'must be given once' });
+    } else if (type === 'integer' && typeof value === 'string' && !decimal.test(value)) {
       errors.push({ name: `${section}.${name}`, message: 'must be a decimal integer' });
     }
   }
@@ -101,7 +104,7 @@ export function validateRequests(validator: SpecValidator): Middleware<Validated
      */
     const query: Record<string, unknown> = Object.assign({}, parseQuery(ctx.querystring));
     const parameters = { path: decodeParams(operation.pathNames, rawParams), query, header };
-    const errors = notDecimal(operation, parameters);
+    const errors = uncoercible(operation, parameters);
     if (!operation.parameters(parameters)) {
       const flagged = new Set(errors.map((error) => error.name));
       const found = (operation.parameters.errors ?? []).map((error) => describe(error));

@@ -70,3 +70,13 @@ test('a well-formed name still works beside all that', async (t) => {
   t.is(response.status, 200);
   t.true(response.text.includes('inside'));
 });
+
+test('a repeated or non-decimal number is named in the problem, once', async (t) => {
+  const repeated = JSON.parse((await rawGet('/logs/app?tailLines=1&tailLines=2')).text) as { errors: unknown[] };
+  t.deepEqual(repeated.errors, [{ name: 'query.tailLines', message: 'must be given once' }]);
+  const hex = JSON.parse((await rawGet('/logs/app?tailLines=0x2&limitBytes=abc')).text) as { errors: unknown[] };
+  t.deepEqual(hex.errors, [
+    { name: 'query.tailLines', message: 'must be a decimal integer' },
+    { name: 'query.limitBytes', message: 'must be a decimal integer' },
+  ]);
+});
