@@ -39,6 +39,7 @@ export const problemKinds = {
   tooManyAttempts: { slug: 'too-many-attempts', status: 429, title: 'Too many failed login attempts' },
   headersTooLarge: { slug: 'headers-too-large', status: 431, title: 'Request headers are too large' },
   internal: { slug: 'internal', status: 500, title: 'Internal error' },
+  filesUnreadable: { slug: 'files-unreadable', status: 500, title: 'The logs cannot be read' },
   upstreamFailed: { slug: 'upstream-failed', status: 502, title: 'The log source failed' },
   unavailable: { slug: 'unavailable', status: 503, title: 'Service temporarily unavailable' },
 } as const satisfies Record<string, ProblemKind>;

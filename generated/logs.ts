@@ -154,6 +154,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A file logs-app needs exists but cannot be read (permissions, an I/O error): the node's or the deployment's problem, not the request's. logs-app's log names the file. */
+        FilesUnreadable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The Kubernetes API failed. */
         UpstreamFailed: {
             headers: {
@@ -231,6 +240,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            500: components["responses"]["FilesUnreadable"];
             502: components["responses"]["UpstreamFailed"];
             503: components["responses"]["Unavailable"];
         };

@@ -11,6 +11,7 @@ import type { AuthClient } from './auth-client.js';
 import { sessionGuard } from './require-session.js';
 import { addLogRoutes } from './routes/logs.js';
 import type { LogSource } from './sources/source.js';
+import { unreadableFile } from './unreadable-file.js';
 import type { ValidationCache } from './validation-cache.js';
 
 export interface LogsAppParts {
@@ -29,7 +30,7 @@ export function createLogsApp(parts: LogsAppParts): Koa {
   const app = new Koa();
   const requireSession = sessionGuard({ client: parts.authClient, cache: parts.cache, realm: parts.realm });
   app.on('error', (error: unknown) => parts.logger.warn({ err: error }, 'response stream failed'));
-  app.use(requestEnvelope({ logger: parts.logger }));
+  app.use(requestEnvelope({ logger: parts.logger, translate: unreadableFile }));
   app.use(validateRequests(parts.validator));
   const routes = createRoutes();
   addHealthRoutes(routes, [

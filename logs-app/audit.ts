@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import { toProblem } from '../common/problem.js';
 import type { ValidatedState } from '../common/validate-request.js';
 import type { SessionState } from './require-session.js';
+import { unreadableFile } from './unreadable-file.js';
 
 export interface AuditState {
   audit: { container?: string };
@@ -32,7 +33,7 @@ export function audit(): Middleware<ValidatedState & Partial<SessionState> & Aud
     try {
       await next();
     } catch (error) {
-      describe(toProblem(error).kind.slug);
+      describe((unreadableFile(error) ?? toProblem(error)).kind.slug);
       throw error;
     }
     if (!(ctx.body instanceof Readable)) return describe('served');

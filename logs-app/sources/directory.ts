@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Problem } from '../../common/problem.js';
 import { through, type Stage } from '../chunks.js';
@@ -43,6 +43,7 @@ export class DirectorySource implements LogSource {
 
   async ready(): Promise<void> {
     if (!statSync(this.root).isDirectory()) throw new Error(`${this.root} is not a directory`);
+    accessSync(this.root, constants.R_OK | constants.X_OK);
   }
 
   async close(): Promise<void> {

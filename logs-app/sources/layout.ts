@@ -13,6 +13,9 @@ const isLogFile = (dir: string, entry: Dirent): boolean =>
   entry.isFile() ||
   (entry.isSymbolicLink() && statSync(join(dir, entry.name), { throwIfNoEntry: false })?.isFile() === true);
 
+/** Removed or replaced between the stat and the listing: as if it had never been there. */
+const gone = (error: unknown): boolean => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
+
 interface Listing {
   entries: Dirent[];
   mtimeNs: bigint;
@@ -48,9 +51,10 @@ export class DirectoryListings {
     let entries: Dirent[];
     try {
       entries = readdirSync(path, { withFileTypes: true });
-    } catch {
+    } catch (error) {
       watcher?.close();
-      return [];
+      if (gone(error)) return [];
+      throw error;
     }
     if (this.cache.size >= maxCachedDirectories) this.forget();
     this.cache.set(path, { entries, mtimeNs: stats.mtimeNs, checkedAt: Date.now(), watcher });
