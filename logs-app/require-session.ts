@@ -35,7 +35,7 @@ export function sessionGuard(check: SessionCheck) {
 
   return function requireSession(options: RequireSessionOptions): Middleware<ValidatedState & SessionState> {
     return async function requireSessionFor(ctx, next) {
-      const credentials = bearerToken(ctx.get('authorization'));
+      const credentials = bearerToken(ctx.req);
       if ('problem' in credentials) {
         const malformed = credentials.problem === 'malformed';
         throw new Problem(malformed ? 'invalidToken' : 'unauthenticated', {

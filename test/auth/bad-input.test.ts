@@ -2,6 +2,7 @@ import { request as rawRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import test from 'ava';
 import { startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
+import { rawRequest as sendRaw } from '../helpers/http.js';
 
 let auth: TestAuth;
 let token: string;
@@ -100,6 +101,16 @@ test('odd Authorization headers never give a 5xx', async (t) => {
     const response = await auth.request('/auth/validate', { method: 'POST', headers: { authorization: value } });
     t.is(response.status, 401, value);
   }
+});
+
+test('two Authorization headers: 401 invalid_token, even when the first holds a live token', async (t) => {
+  const sent = (authorization: string | string[]) =>
+    sendRaw(auth.url, { method: 'POST', path: '/auth/validate', headers: { authorization } });
+  t.is((await sent(`Bearer ${token}`)).status, 200);
+  const twice = await sent([`Bearer ${token}`, 'Bearer other']);
+  t.is(twice.status, 401);
+  t.is(twice.contentType, 'application/problem+json');
+  t.is((await sent([`Bearer ${token}`, `Bearer ${token}`])).status, 401);
 });
 
 test('headers over 16 KiB are refused with 431, not a crash', async (t) => {

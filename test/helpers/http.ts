@@ -42,7 +42,7 @@ export interface RawResponse {
 /** Sends the path and headers exactly as given (fetch would normalise `..` away and refuse some values). */
 export function rawRequest(
   baseUrl: string,
-  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+  options: { method?: string; path: string; headers?: Record<string, string | string[]>; body?: string | Buffer },
 ): Promise<RawResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@ import test from 'ava';
 import { createAuthClient } from '../../logs-app/auth-client.js';
 import { logsConfig } from '../../logs-app/config.js';
 import { startLogsService } from '../../logs-app/service.js';
-import { contractClient } from '../helpers/http.js';
+import { contractClient, rawRequest } from '../helpers/http.js';
 import { at, cri, startStack } from '../helpers/logs.js';
 
 test('no token: 401 with a Bearer challenge, and auth-app decides nothing', async (t) => {
@@ -28,6 +28,12 @@ test('a token auth-app rejects: 401 invalid_token', async (t) => {
   }
   const malformed = await stack.request('/logs/app', { headers: { authorization: 'Bearer' } });
   t.is(malformed.status, 401);
+  const twice = await rawRequest(stack.logs.url, {
+    path: '/logs/app',
+    headers: { authorization: [`Bearer ${await stack.tokenFor('alice', ['logs:read:default'])}`, 'Bearer other'] },
+  });
+  t.is(twice.status, 401, 'a second Authorization header is not ignored');
+  t.false(twice.text.includes('secret line'));
 });
 
 test('a session without the namespace permission: 403 insufficient_scope and nothing read', async (t) => {
