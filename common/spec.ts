@@ -123,8 +123,10 @@ export async function createSpecValidator(spec: Document): Promise<SpecValidator
   }
   return {
     match(method, path) {
+      /** HEAD is GET without the content (RFC 9110 section 9.3.2); the router answers it with the GET route. */
+      const wanted = method === 'HEAD' ? 'GET' : method;
       for (const operation of operations) {
-        if (operation.method !== method) continue;
+        if (operation.method !== wanted) continue;
         const found = operation.pattern.exec(path);
         if (found) return { operation, rawParams: found.slice(1) };
       }

@@ -155,7 +155,12 @@ function bufferSmallNow<Chunk extends string | Buffer>(iterator: Iterator<Chunk>
   return { whole: head };
 }
 
+/** `rest` is already started (it holds the log's files open): it is closed even when the reader leaves in `head`. */
 export async function* prepend<Chunk>(head: Chunk[], rest: Chunks<Chunk>): AsyncGenerator<Chunk> {
-  yield* head;
-  yield* rest;
+  try {
+    yield* head;
+    yield* rest;
+  } finally {
+    await (readWithoutWaiting(rest) ? rest[Symbol.iterator]() : rest[Symbol.asyncIterator]()).return?.();
+  }
 }

@@ -28,6 +28,27 @@ export class ResponseStream extends Readable {
 
   override _read(): void {}
 
+  /** Never sent (a HEAD request, an error after the body was set): the log is still let go of. */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.sending) {
+      this.sending = true;
+      void this.abandon();
+    }
+    callback(error);
+  }
+
+  /** Only a started iterator runs its cleanup on return: one chunk is taken, given back, and the rest left. */
+  private async abandon(): Promise<void> {
+    try {
+      for await (const chunk of this.chunks) {
+        if (typeof chunk !== 'string') this.release(chunk);
+        break;
+      }
+    } catch {
+      /** Nobody is left to tell. */
+    }
+  }
+
   override pipe<Destination extends NodeJS.WritableStream>(
     destination: Destination,
     options?: { end?: boolean },

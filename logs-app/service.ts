@@ -54,13 +54,11 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
   });
   const listening = await listen(app, config.host, config.port);
   logger.info({ url: listening.url, source: config.source.kind, authUrl: config.auth.url }, 'logs-app listening');
-  return {
-    url: listening.url,
-    log: logger,
-    stop: async () => {
-      stopping.abort();
-      await listening.close();
-      await Promise.all([source.close(), authClient.close()]);
-    },
+  const stop = async () => {
+    stopping.abort();
+    await listening.close();
+    await Promise.all([source.close(), authClient.close()]);
   };
+  let stopped: Promise<void> | undefined;
+  return { url: listening.url, log: logger, stop: () => (stopped ??= stop()) };
 }
