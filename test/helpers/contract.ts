@@ -44,7 +44,10 @@ function backendFor(name: 'auth' | 'logs'): Promise<OpenAPIBackend> {
   return backend;
 }
 
-/** Throws unless the status is declared for the operation, the media type is declared for that status and the body fits its schema. */
+/**
+ * Throws unless the status is declared for the operation, the media type is declared for that status and the body
+ * fits its schema. HEAD is held to its GET operation, with no body.
+ */
 export async function assertMatchesSpec(
   spec: 'auth' | 'logs',
   method: string,
@@ -52,8 +55,10 @@ export async function assertMatchesSpec(
   response: CheckedResponse,
 ): Promise<void> {
   const api = await backendFor(spec);
-  const matched = api.matchOperation({ method, path: path.split('?')[0] ?? path, headers: {} });
-  const operation = matched?.method === method.toLowerCase() ? matched : undefined;
+  const head = method.toUpperCase() === 'HEAD';
+  const asMethod = head ? 'get' : method.toLowerCase();
+  const matched = api.matchOperation({ method: asMethod, path: path.split('?')[0] ?? path, headers: {} });
+  const operation = matched?.method === asMethod ? matched : undefined;
   if (!operation) {
     if (response.status === 404 || response.status === 405) return;
     throw new Error(`${method} ${path} is not in openapi/${spec}.yaml but answered ${response.status}`);
@@ -71,6 +76,10 @@ export async function assertMatchesSpec(
     throw new Error(
       `${operation.operationId} ${response.status} does not declare ${response.contentType || 'an empty body'}`,
     );
+  }
+  if (head) {
+    if (response.text.length > 0) throw new Error(`HEAD ${path} answered a body`);
+    return;
   }
   if (!media.schema || !response.contentType.includes('json')) return;
   const validate = validatorFor(media.schema);

@@ -112,10 +112,16 @@ const jsonBody = fc.oneof(
 );
 
 export const logsRequests = fc
-  .record({ pod: segment, query, authorization: fc.option(headerValue), accept })
-  .map(({ pod, query: search, authorization, accept: accepted }): HostileRequest => ({
+  .record({
+    pod: segment,
+    query,
+    authorization: fc.option(headerValue),
+    accept,
+    method: fc.constantFrom('GET', 'HEAD'),
+  })
+  .map(({ pod, query: search, authorization, accept: accepted, method }): HostileRequest => ({
     spec: 'logs',
-    method: 'GET',
+    method,
     path: `/logs/${pod}${search}`,
     headers: { ...(authorization === null ? {} : { authorization }), ...(accepted ? { accept: accepted } : {}) },
   }));
@@ -132,7 +138,7 @@ export const authRequests = fc
       '/auth/sessions/',
     ),
     id: segment,
-    method: fc.constantFrom('GET', 'POST', 'DELETE', 'PUT'),
+    method: fc.constantFrom('GET', 'HEAD', 'POST', 'DELETE', 'PUT'),
     body: fc.option(jsonBody),
     contentType: fc.constantFrom(
       'application/json',
