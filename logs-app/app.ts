@@ -29,7 +29,10 @@ export interface LogsAppParts {
 export function createLogsApp(parts: LogsAppParts): Koa {
   const app = new Koa();
   const requireSession = sessionGuard({ client: parts.authClient, cache: parts.cache, realm: parts.realm });
-  app.on('error', (error: unknown) => parts.logger.warn({ err: error }, 'response stream failed'));
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    /** A client leaving a streamed answer is not a failure: its audit line says client-left. */
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') parts.logger.warn({ err: error }, 'response stream failed');
+  });
   app.use(requestEnvelope({ logger: parts.logger, translate: unreadableFile }));
   app.use(validateRequests(parts.validator));
   const routes = createRoutes();

@@ -134,6 +134,10 @@ test.serial('a client that leaves is recorded and the service carries on', async
     stack.logLines.some((line) => line.includes('"pod":"leaving"') && line.includes('"outcome":"client-left"'));
   while (!left() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   t.true(left());
+  t.false(
+    stack.logLines.some((line) => line.includes('"level":40') && line.includes('Premature close')),
+    'leaving is not a failure to warn of',
+  );
   t.is((await stack.request('/healthz')).status, 200);
 });
 
