@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { ConfigError } from '../common/config.js';
 import { authConfig } from './config.js';
 import { hashPassword, passwordProblem } from './passwords.js';
+import { grants } from './permissions.js';
 import { openStore } from './store/open.js';
 import type { Store, UserRecord } from './store/store.js';
 
@@ -89,13 +90,26 @@ async function userCommand(store: Store, action: string | undefined, args: strin
       await store.setPasswordHash(user.id, await newPasswordHash(), { endSessions: true });
       return `password of ${user.username} changed; its sessions ended`;
     }
-    case 'grant':
-    case 'revoke': {
+    case 'grant': {
       const permission = checkedPermission(args[1]);
       const user = await existingUser(store, args[0]);
       const others = user.permissions.filter((held) => held !== permission);
-      await store.setPermissions(user.id, action === 'grant' ? [...others, permission] : others);
-      return `${action === 'grant' ? 'granted' : 'revoked'} ${permission} ${action === 'grant' ? 'to' : 'from'} ${user.username}`;
+      await store.setPermissions(user.id, [...others, permission]);
+      return `granted ${permission} to ${user.username}`;
+    }
+    case 'revoke': {
+      const permission = checkedPermission(args[1]);
+      const user = await existingUser(store, args[0]);
+      /** Revoking logs:read:team-a from a holder of logs:read leaves team-a readable: the operator is told. */
+      const broader = user.permissions.filter((held) => held !== permission && grants([held], permission));
+      const still = broader.length > 0 ? `; ${broader.join(', ')} still grants it` : '';
+      if (!user.permissions.includes(permission))
+        throw new Refused(`${user.username} does not hold ${permission}${still}`);
+      await store.setPermissions(
+        user.id,
+        user.permissions.filter((held) => held !== permission),
+      );
+      return `revoked ${permission} from ${user.username}${still}`;
     }
     case 'disable':
     case 'enable': {

@@ -23,6 +23,9 @@ test('the admin CLI manages users against the store the service uses', async (t)
 
   t.is((await admin(db, ['user', 'grant', 'alice', 'logs:read:team-b'])).code, 0);
   t.is((await admin(db, ['user', 'revoke', 'alice', 'logs:read:team-a'])).code, 0);
+  const notHeld = await admin(db, ['user', 'revoke', 'alice', 'logs:read:team-a']);
+  t.is(notHeld.code, 1);
+  t.regex(notHeld.stderr, /Alice does not hold logs:read:team-a/);
   const listed = await admin(db, ['user', 'list']);
   t.is(listed.code, 0);
   const users = listed.stdout
@@ -76,4 +79,18 @@ test('the CLI refuses weak passwords and unknown users with 1, bad usage with 2'
   t.is((await admin(db, ['user', 'grant', 'bob', 'NOT A PERMISSION'])).code, 2);
   t.is((await admin(db, ['user', 'frobnicate'])).code, 2);
   t.is((await admin(db, ['user', 'add', 'bob', '--colour', 'red'], `${testPassword}\n`)).code, 2);
+});
+
+test('revoking a permission a broader one still grants says so', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-broader-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const db = `sqlite:${join(dir, 'auth.db')}`;
+  const permissions = ['--permission', 'logs:read', '--permission', 'logs:read:team-a'];
+  t.is((await admin(db, ['user', 'add', 'bob', ...permissions], `${testPassword}\n`)).code, 0);
+  const revoked = await admin(db, ['user', 'revoke', 'bob', 'logs:read:team-a']);
+  t.is(revoked.code, 0);
+  t.is(revoked.stdout.trim(), 'revoked logs:read:team-a from bob; logs:read still grants it');
+  const again = await admin(db, ['user', 'revoke', 'bob', 'logs:read:team-a']);
+  t.is(again.code, 1);
+  t.regex(again.stderr, /bob does not hold logs:read:team-a; logs:read still grants it/);
 });
