@@ -35,7 +35,8 @@ const storeFailure = (error: unknown) =>
 
 export function createAuthApp(parts: AuthAppParts): Koa {
   const { config, sessions } = parts;
-  const app = new Koa({ proxy: config.trustProxy });
+  /** The proxy appends the address it saw; entries before it are whatever the client sent, so only the last counts. */
+  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
   const requireSession = authenticate(sessions, config.realm);
   app.use(
     requestEnvelope({

@@ -6,6 +6,7 @@ test.before(async () => {
   auth = await startAuth({ AUTH_TRUST_PROXY: 'true', AUTH_LOGIN_MAX_FAILURES: '3', AUTH_LOGIN_WINDOW: '600' });
   await auth.addUser('victim', testPassword);
   await auth.addUser('other', testPassword);
+  await auth.addUser('proxied', testPassword);
 });
 test.after.always(() => auth.stop());
 
@@ -24,6 +25,16 @@ test.serial('failures past the limit get 429 with Retry-After, even with the rig
   const retryAfter = Number(refused.headers.get('retry-after'));
   t.true(retryAfter > 0 && retryAfter <= 600);
   t.true(auth.logLines.some((line) => line.includes('"outcome":"throttled"')));
+});
+
+test.serial('addresses a client puts before the one the proxy appended change nothing', async (t) => {
+  for (let index = 0; index < 3; index += 1) {
+    t.is((await attempt('proxied', 'wrong password!', `192.0.2.${index}, 10.0.0.5`)).status, 401);
+  }
+  t.is((await attempt('proxied', testPassword, '198.51.100.7, 10.0.0.5')).status, 429);
+  const recorded = auth.logLines.filter((line) => line.includes('"outcome":"throttled"')).at(-1) ?? '';
+  t.regex(recorded, /10\.0\.0\.5/);
+  t.notRegex(recorded, /198\.51\.100\.7/);
 });
 
 test.serial('the same user from another address still logs in', async (t) => {
