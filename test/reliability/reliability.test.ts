@@ -177,12 +177,9 @@ test.serial(
 test.serial('secrets: neither the database nor any log line holds a token or the password in plain text', async (t) => {
   await stack.logs.stop();
   await stack.auth.stop();
-  const written = stack.everythingWritten();
-  t.true(written.length > 0);
   t.true(issued.length > 0);
-  for (const value of issued) {
-    t.false(written.includes(value), 'a whole token');
-    t.false(written.includes(value.split('.')[1]!), 'a token secret');
-  }
-  t.false(written.includes(password));
+  const secrets = issued.map((value) => value.split('.')[1]!);
+  const { found, bytes } = stack.written(secrets, [password]);
+  t.true(bytes > 0);
+  t.deepEqual(found, [], 'a token secret (so a whole token) or the password');
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../auth-app/passwords.js';
@@ -84,13 +84,53 @@ export class ReliabilityStack {
     return { status: response.status, token: body.token };
   }
 
-  /** Every byte the services wrote: their logs and the database files. */
-  everythingWritten(): string {
-    const files = readdirSync(this.dir)
+  /** What the services wrote: their logs and the database files. */
+  filesWritten(): string[] {
+    const logs = readdirSync(this.dir)
       .filter((name) => name.endsWith('.log'))
       .map((name) => join(this.dir, name));
-    const database = readdirSync(join(this.dir, 'db')).map((name) => join(this.dir, 'db', name));
-    return [...files, ...database].map((path) => readFileSync(path).toString('latin1')).join('\n');
+    return [...logs, ...readdirSync(join(this.dir, 'db')).map((name) => join(this.dir, 'db', name))];
+  }
+
+  /**
+   * Which of `secrets` (base64url, as token secrets are) and `phrases` occur in anything the services wrote. Files
+   * are read 64 MiB at a time: the logs of a long run outgrow the longest string V8 makes.
+   */
+  written(secrets: string[], phrases: string[]): { found: string[]; bytes: number } {
+    const wanted = new Set(secrets);
+    const lengths = [...new Set(secrets.map((secret) => secret.length))];
+    const longest = Math.max(...lengths, ...phrases.map((phrase) => phrase.length));
+    /** Runs are matched at most 4 KiB at a time (a longer quantifier overflows the regexp stack), overlapping. */
+    const maxRun = 4096;
+    const runs = new RegExp(`[A-Za-z0-9_-]{${Math.min(...lengths)},${maxRun}}`, 'g');
+    const found = new Set<string>();
+    const buffer = Buffer.allocUnsafe(64 * 1024 * 1024);
+    let bytes = 0;
+    for (const path of this.filesWritten()) {
+      const fd = openSync(path, 'r');
+      try {
+        let carried = '';
+        for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
+          bytes += read;
+          const text = carried + buffer.toString('latin1', 0, read);
+          for (const phrase of phrases) if (text.includes(phrase)) found.add(phrase);
+          for (let match = runs.exec(text); match; match = runs.exec(text)) {
+            const run = match[0];
+            for (const length of lengths) {
+              for (let start = 0; start + length <= run.length; start += 1) {
+                const window = run.slice(start, start + length);
+                if (wanted.has(window)) found.add(window);
+              }
+            }
+            if (run.length === maxRun) runs.lastIndex = match.index + maxRun - longest + 1;
+          }
+          carried = text.slice(1 - longest);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return { found: [...found], bytes };
   }
 
   async stop(): Promise<void> {
