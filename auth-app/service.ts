@@ -43,14 +43,11 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
   }, config.purgeIntervalMs);
   purge.unref();
   logger.info({ url: listening.url, store: config.databaseUrl.split(':')[0] }, 'auth-app listening');
-  return {
-    url: listening.url,
-    log: logger,
-    store,
-    stop: async () => {
-      clearInterval(purge);
-      await listening.close();
-      await store.close();
-    },
+  const stop = async () => {
+    clearInterval(purge);
+    await listening.close();
+    await store.close();
   };
+  let stopped: Promise<void> | undefined;
+  return { url: listening.url, log: logger, store, stop: () => (stopped ??= stop()) };
 }

@@ -213,7 +213,7 @@ export interface operations {
                 previous?: boolean;
                 /** @description Stop after this many bytes of log text (may cut a line). */
                 limitBytes?: number;
-                /** @description Keep the response open and send lines as they are written. */
+                /** @description Keep the response open and send lines as they are written. The stream ends when the container restarts, the pod is deleted, or the session no longer holds the permission (logout, revocation, expiry), which is checked again every few seconds. */
                 follow?: boolean;
             };
             header?: never;

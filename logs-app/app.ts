@@ -24,6 +24,7 @@ export interface LogsAppParts {
   logger: Logger;
   /** Aborted when the service stops: followed logs end then instead of being cut. */
   stopping: AbortSignal;
+  followRecheckMs: number;
 }
 
 export function createLogsApp(parts: LogsAppParts): Koa {
@@ -41,7 +42,7 @@ export function createLogsApp(parts: LogsAppParts): Koa {
     { name: 'the log source', check: () => parts.source.ready() },
   ]);
   addDocsRoutes(routes, parts.spec, 'logs-app API');
-  addLogRoutes(routes, parts.source, requireSession, parts.stopping);
+  addLogRoutes(routes, parts.source, requireSession, { stopping: parts.stopping, recheckMs: parts.followRecheckMs });
   app.use(routes.routes()).use(routes.allowedMethods());
   return app;
 }

@@ -6,7 +6,8 @@ import type { SessionState } from './require-session.js';
 import { unreadableFile } from './unreadable-file.js';
 
 export interface AuditState {
-  audit: { container?: string };
+  /** `ended` says why a followed log ended before the client or the container did. */
+  audit: { container?: string; ended?: 'session-ended' };
 }
 
 /**
@@ -39,7 +40,7 @@ export function audit(): Middleware<ValidatedState & Partial<SessionState> & Aud
     if (!(ctx.body instanceof Readable)) return describe('served');
     line.deferred = true;
     ctx.res.once('close', () => {
-      describe(ctx.res.writableFinished ? 'served' : 'client-left');
+      describe(ctx.state.audit.ended ?? (ctx.res.writableFinished ? 'served' : 'client-left'));
       line.write();
     });
   };

@@ -15,6 +15,7 @@ const schema = z.object({
   LOGS_SOURCE: z.enum(['dir', 'kubernetes']).default('dir'),
   LOGS_DIR: z.string().min(1).default('/var/log/pods'),
   LOGS_FOLLOW_POLL_MS: envInt(1000, 10, 60_000),
+  LOGS_FOLLOW_RECHECK_MS: envInt(5000, 100, 600_000),
   LOGS_KUBE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOGS_KUBE_TOKEN_FILE: z.string().min(1).optional(),
   LOGS_KUBE_CA_FILE: z.string().min(1).optional(),
@@ -35,6 +36,8 @@ export interface LogsConfig {
   port: number;
   auth: { url: string; timeoutMs: number; cacheTtlMs: number; cacheSize: number; connections: number };
   source: SourceConfig;
+  /** How often a followed log asks again whether its session still holds the permission. */
+  followRecheckMs: number;
   realm: string;
   logLevel: string;
 }
@@ -82,6 +85,7 @@ export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
       env.LOGS_SOURCE === 'dir'
         ? { kind: 'dir', dir: env.LOGS_DIR, pollMs: env.LOGS_FOLLOW_POLL_MS }
         : kubernetesSource(env),
+    followRecheckMs: env.LOGS_FOLLOW_RECHECK_MS,
     realm: env.LOGS_REALM,
     logLevel: env.LOGS_LOG_LEVEL,
   };

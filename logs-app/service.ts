@@ -51,6 +51,7 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     realm: config.realm,
     logger,
     stopping: stopping.signal,
+    followRecheckMs: config.followRecheckMs,
   });
   const listening = await listen(app, config.host, config.port);
   logger.info({ url: listening.url, source: config.source.kind, authUrl: config.auth.url }, 'logs-app listening');

@@ -1,5 +1,4 @@
 import type { Routes } from '../../common/routes.js';
-import type { ServerResponse } from 'node:http';
 import type { Middleware } from 'koa';
 import type { operations } from '../../generated/logs.js';
 import { operation, type OperationContext } from '../../common/operation.js';
@@ -39,14 +38,35 @@ const wholeBody = (chunks: Array<string | Buffer>): string | Buffer =>
     ? chunks.join('')
     : Buffer.concat(chunks.map((chunk) => Buffer.from(chunk)));
 
-/** Aborted when the client goes away or the service stops, so a followed log stops waiting for lines at once. */
-function whenFollowEnds(response: ServerResponse, stopping: AbortSignal): AbortSignal {
+export interface FollowLimits {
+  /** Aborted when the service stops. */
+  stopping: AbortSignal;
+  /** How often a followed log asks whether its session still holds the permission. */
+  recheckMs: number;
+}
+
+/**
+ * Aborted when the client goes away, the service stops or the session ends (logout, revocation, a permission
+ * taken away, expiry, or auth-app unreachable: it fails closed), so a followed log stops waiting for lines at once.
+ */
+function whenFollowEnds(ctx: OperationContext<State>, { stopping, recheckMs }: FollowLimits): AbortSignal {
   const ended = new AbortController();
   const end = () => ended.abort();
   if (stopping.aborted) end();
   stopping.addEventListener('abort', end, { once: true });
-  response.once('close', () => {
+  let checking = false;
+  const recheck = setInterval(async () => {
+    if (checking) return;
+    checking = true;
+    const allowed = await ctx.state.stillAllowed().catch(() => false);
+    checking = false;
+    if (allowed || ended.signal.aborted) return;
+    ctx.state.audit.ended = 'session-ended';
+    end();
+  }, recheckMs);
+  ctx.res.once('close', () => {
     stopping.removeEventListener('abort', end);
+    clearInterval(recheck);
     end();
   });
   return ended.signal;
@@ -97,7 +117,7 @@ export function addLogRoutes(
   router: Routes,
   source: LogSource,
   requireSession: (options: RequireSessionOptions) => Middleware<ValidatedState & SessionState>,
-  stopping: AbortSignal,
+  followLimits: FollowLimits,
   now: () => number = Date.now,
 ): void {
   router.get(
@@ -106,7 +126,7 @@ export function addLogRoutes(
     requireSession({ permission: (input) => `logs:read:${String(input.query.namespace ?? 'default')}` }),
     operation<operations['getPodLogs'], State>(async (ctx, { path, query }) => {
       const follow = query.follow ?? false;
-      const request = logQuery(path.podName, query, now(), follow ? whenFollowEnds(ctx.res, stopping) : undefined);
+      const request = logQuery(path.podName, query, now(), follow ? whenFollowEnds(ctx, followLimits) : undefined);
       const format = negotiate(ctx, follow);
       const opened = await source.open(request);
       ctx.state.audit.container = opened.container;

@@ -7,16 +7,16 @@ import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
 let stack: TestStack;
 let token: string;
 test.before(async () => {
-  stack = await startStack();
+  stack = await startStack({ LOGS_FOLLOW_RECHECK_MS: '100' });
   token = await stack.tokenFor('alice', ['logs:read']);
 });
 test.after.always(() => stack.stop());
 
 /** Opens a followed log and reads it incrementally, as a terminal running `kubectl logs -f` would. */
-async function follow(path: string, accept = 'text/plain') {
+async function follow(path: string, accept = 'text/plain', bearer = token) {
   const abort = new AbortController();
   const response = await fetch(`${stack.logs.url}${path}`, {
-    headers: { authorization: `Bearer ${token}`, accept },
+    headers: { authorization: `Bearer ${bearer}`, accept },
     signal: abort.signal,
   });
   const reader = response.body!.getReader();
@@ -42,7 +42,11 @@ async function follow(path: string, accept = 'text/plain') {
   const end = async (timeoutMs = 5000) => {
     const deadline = Date.now() + timeoutMs;
     while (!ended && Date.now() < deadline) {
-      const chunk = await reader.read();
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<'timeout'>((resolve) => setTimeout(resolve, deadline - Date.now(), 'timeout')),
+      ]);
+      if (chunk === 'timeout') break;
       if (chunk.done) ended = true;
       else text += decoder.decode(chunk.value, { stream: true });
     }
@@ -139,6 +143,53 @@ test.serial('a client that leaves is recorded and the service carries on', async
     'leaving is not a failure to warn of',
   );
   t.is((await stack.request('/healthz')).status, 200);
+});
+
+const auditOf = (pod: string) =>
+  stack.logLines.find((line) => line.includes(`"pod":"${pod}"`) && line.includes('"outcome"'));
+
+test.serial('a followed log ends once its session does: logout, a permission taken away', async (t) => {
+  const path = stack.writeLog('default', 'watched', 'main', '0.log', [cri(at(0), 'before')]);
+  const leaving = await stack.tokenFor('bob', ['logs:read:default']);
+  const losing = await stack.tokenFor('carol', ['logs:read:default']);
+  const kept = await follow('/logs/watched?follow=true', 'text/plain', leaving);
+  const revoked = await follow('/logs/watched?follow=true', 'text/plain', losing);
+  await kept.until((text) => text.includes('before'));
+  await revoked.until((text) => text.includes('before'));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  stack.appendLog(path, [cri(at(1), 'still allowed')]);
+  await kept.until((text) => text.includes('still allowed'));
+  await revoked.until((text) => text.includes('still allowed'));
+
+  t.is((await stack.auth.request('/auth/logout', { method: 'POST', token: leaving })).status, 204);
+  const carol = (await stack.auth.service.store.listUsers()).find((user) => user.username.startsWith('carol'))!;
+  await stack.auth.service.store.setPermissions(carol.id, ['logs:read:team-a']);
+  const [logoutEnded, revocationEnded] = await Promise.all([kept.end(2000), revoked.end(2000)]);
+  kept.close();
+  revoked.close();
+  t.true(logoutEnded, 'ended after logout');
+  t.true(revocationEnded, 'ended after the permission went');
+  t.regex(auditOf('watched') ?? '', /"outcome":"session-ended"/);
+});
+
+test('a followed log ends when auth-app can no longer be asked: it fails closed', async (t) => {
+  const own = await startStack({ LOGS_FOLLOW_RECHECK_MS: '100' });
+  t.teardown(() => own.stop());
+  own.writeLog('default', 'orphan', 'main', '0.log', [cri(at(0), 'hello')]);
+  const reader = await own.tokenFor('dave', ['logs:read:default']);
+  const response = await fetch(`${own.logs.url}/logs/orphan?follow=true`, {
+    headers: { authorization: `Bearer ${reader}` },
+  });
+  const body = response.text();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await own.auth.service.stop();
+  const ended = await Promise.race([
+    body.then(() => true),
+    new Promise<false>((resolve) => setTimeout(resolve, 3000, false)),
+  ]);
+  t.true(ended);
+  t.is(await body, 'hello\n');
+  t.true(own.logLines.some((line) => line.includes('"pod":"orphan"') && line.includes('"outcome":"session-ended"')));
 });
 
 test.serial('limitBytes ends a followed stream once reached', async (t) => {
