@@ -7,7 +7,7 @@ import { unreadableFile } from './unreadable-file.js';
 
 export interface AuditState {
   /** `ended` says why a followed log ended before the client or the container did. */
-  audit: { container?: string; ended?: 'session-ended' };
+  audit: { container?: string; ended?: 'session-ended' | 'auth-unavailable' };
 }
 
 /**

@@ -58,10 +58,13 @@ function whenFollowEnds(ctx: OperationContext<State>, { stopping, recheckMs }: F
   const recheck = setInterval(async () => {
     if (checking) return;
     checking = true;
-    const allowed = await ctx.state.stillAllowed().catch(() => false);
+    const outcome = await ctx.state.stillAllowed().then(
+      (allowed) => (allowed ? undefined : 'session-ended'),
+      () => 'auth-unavailable' as const,
+    );
     checking = false;
-    if (allowed || ended.signal.aborted) return;
-    ctx.state.audit.ended = 'session-ended';
+    if (!outcome || ended.signal.aborted) return;
+    ctx.state.audit.ended = outcome;
     end();
   }, recheckMs);
   ctx.res.once('close', () => {

@@ -189,7 +189,7 @@ test('a followed log ends when auth-app can no longer be asked: it fails closed'
   ]);
   t.true(ended);
   t.is(await body, 'hello\n');
-  t.true(own.logLines.some((line) => line.includes('"pod":"orphan"') && line.includes('"outcome":"session-ended"')));
+  t.true(own.logLines.some((line) => line.includes('"pod":"orphan"') && line.includes('"outcome":"auth-unavailable"')));
 });
 
 test.serial('limitBytes ends a followed stream once reached', async (t) => {
