@@ -14,6 +14,17 @@ export function throwIfUnanswered(ctx: ParameterizedContext): void {
   if (ctx.status === 405) throw new Problem('methodNotAllowed', { detail: `${ctx.method} is not allowed here` });
 }
 
+/**
+ * Why a failure translated into a 503 (a full disk, a lost database) happened, down its chain of causes, without
+ * stacks: it repeats for every request until it clears. A problem thrown as such has already said why.
+ */
+function reasonOf(error: unknown): string | undefined {
+  const reasons: string[] = [];
+  for (let each = error; each instanceof Error && !(each instanceof Problem); each = each.cause)
+    reasons.push(each.message);
+  return reasons.length > 0 ? reasons.join(': ') : undefined;
+}
+
 /** The one place where thrown errors become RFC 9457 responses. */
 export function answerWithProblem(
   ctx: ParameterizedContext<RequestState>,
@@ -21,7 +32,7 @@ export function answerWithProblem(
   translate: ErrorTranslator = () => undefined,
 ): void {
   const problem = translate(error) ?? toProblem(error);
-  if (problem.status === 503) ctx.state.log?.warn({ status: 503 }, problem.message);
+  if (problem.status === 503) ctx.state.log?.warn({ status: 503, reason: reasonOf(error) }, problem.message);
   else if (problem.status >= 500) ctx.state.log?.error({ err: error, status: problem.status }, problem.message);
   if (ctx.headerSent || !ctx.writable) return;
   ctx.status = problem.status;

@@ -124,6 +124,8 @@ test.serial('database unreachable: 503 quickly and readyz red; back by itself wi
   );
   t.is((await auth.request('/readyz')).status, 503);
   t.false(auth.logLines.join('\n').includes(token), 'the token is not in the error logs');
+  const warned = auth.logLines.find((line) => line.includes('"status":503'));
+  t.regex(warned ?? '', /"reason":"The session store is unreachable: [^"]*ECONNREFUSED/, 'the log says why');
 
   await proxy.restore();
   t.is((await auth.request('/readyz')).status, 200);
