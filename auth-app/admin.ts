@@ -4,6 +4,8 @@ import { ConfigError } from '../common/config.js';
 import { authConfig } from './config.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { grants } from './permissions.js';
+import { sessionDetails } from './routes/views.js';
+import { Sessions } from './sessions.js';
 import { openStore } from './store/open.js';
 import type { Store, UserRecord } from './store/store.js';
 
@@ -16,6 +18,7 @@ const usage = `Usage: npm run --silent auth-admin -- <command>
   user disable <name>                   refuse logins and end the user's sessions
   user enable <name>                    allow logins again
   user list                             one JSON object a line
+  sessions list <name>                  the user's live sessions, one JSON object a line: when, from where, until when
   sessions end <name>                   end all sessions of a user
 
 The store is AUTH_DATABASE_URL (default sqlite:data/auth.db), as for the service.`;
@@ -135,13 +138,21 @@ async function userCommand(store: Store, action: string | undefined, args: strin
 async function run(argv: string[]): Promise<string> {
   const [group, action, ...args] = argv;
   if (group === undefined || group === 'help' || group === '--help') throw new UsageError('');
-  const store = await openStore(authConfig(process.env).databaseUrl, {
+  const config = authConfig(process.env);
+  const store = await openStore(config.databaseUrl, {
     poolSize: 2,
     connectTimeoutMs: 5000,
     queryTimeoutMs: 5000,
   });
   try {
     if (group === 'user') return await userCommand(store, action, args);
+    if (group === 'sessions' && action === 'list') {
+      const user = await existingUser(store, args[0]);
+      const live = await new Sessions(store, config.session, Date.now).list(user.id);
+      return live
+        .map((each) => JSON.stringify({ username: user.username, ...sessionDetails(each, config.session) }))
+        .join('\n');
+    }
     if (group === 'sessions' && action === 'end') {
       const user = await existingUser(store, args[0]);
       return `${await store.deleteUserSessions(user.id)} sessions of ${user.username} ended`;

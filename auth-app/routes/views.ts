@@ -28,11 +28,10 @@ export function sessionInfo(session: Readonly<SessionWithUser>, policy: SessionP
   return view;
 }
 
-export function sessionSummary(
-  session: SessionRecord,
-  policy: SessionPolicy,
-  currentId: string,
-): components['schemas']['SessionSummary'] {
+type SessionSummary = components['schemas']['SessionSummary'];
+
+/** A session as its user and the admin CLI see it: when, from where, until when. */
+export function sessionDetails(session: SessionRecord, policy: SessionPolicy): Omit<SessionSummary, 'current'> {
   return {
     sessionId: session.id,
     createdAt: iso(session.createdAt),
@@ -41,6 +40,10 @@ export function sessionSummary(
     idleExpiresAt: iso(idleExpiry(session, policy)),
     clientAddress: session.clientAddress,
     userAgent: session.userAgent,
-    current: session.id === currentId,
   };
 }
+
+export const sessionSummary = (session: SessionRecord, policy: SessionPolicy, currentId: string): SessionSummary => ({
+  ...sessionDetails(session, policy),
+  current: session.id === currentId,
+});

@@ -58,6 +58,18 @@ test('the admin CLI manages users against the store the service uses', async (t)
     'a new password ends the sessions',
   );
   const third = await auth.login('alice', 'a brand new passphrase');
+  const sessionList = await admin(db, ['sessions', 'list', 'alice']);
+  t.is(sessionList.code, 0, sessionList.stderr);
+  const live = sessionList.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { username: string; sessionId: string; clientAddress: string });
+  t.deepEqual(
+    live.map(({ username, sessionId, clientAddress }) => [username, sessionId, clientAddress]),
+    [['Alice', third.split('.')[0], '127.0.0.1']],
+    'only the live session: who, which, from where',
+  );
+  t.false(sessionList.stdout.includes(third.split('.')[1]!), 'never the token');
   const ended = await admin(db, ['sessions', 'end', 'alice']);
   t.is(ended.code, 0);
   t.regex(ended.stdout, /^1 sessions of Alice ended/);
