@@ -103,15 +103,14 @@ async function userCommand(store: Store, action: string | undefined, args: strin
     case 'revoke': {
       const permission = checkedPermission(args[1]);
       const user = await existingUser(store, args[0]);
+      const others = user.permissions.filter((held) => held !== permission);
       /** Revoking logs:read:team-a from a holder of logs:read leaves team-a readable: the operator is told. */
-      const broader = user.permissions.filter((held) => held !== permission && grants([held], permission));
+      const broader = others.filter((held) => grants([held], permission));
       const still = broader.length > 0 ? `; ${broader.join(', ')} still grants it` : '';
-      if (!user.permissions.includes(permission))
+      if (others.length === user.permissions.length) {
         throw new Refused(`${user.username} does not hold ${permission}${still}`);
-      await store.setPermissions(
-        user.id,
-        user.permissions.filter((held) => held !== permission),
-      );
+      }
+      await store.setPermissions(user.id, others);
       return `revoked ${permission} from ${user.username}${still}`;
     }
     case 'disable':
