@@ -42,7 +42,7 @@ export function createAuthApp(parts: AuthAppParts): Koa {
     requestEnvelope({
       logger: parts.logger,
       translate: storeFailure,
-      headers: { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+      headers: { 'Cache-Control': 'no-store' },
     }),
   );
   app.use(validateRequests(parts.validator));

@@ -38,9 +38,10 @@ async function* fileChunks(path: string): AsyncGenerator<Buffer> {
 /** The streaming ceiling: the raw file as it is, read and sent as logs-app sends a log, without converting it. */
 router.get('/raw', (ctx) => {
   ctx.type = 'text/plain';
-  ctx.body = new ResponseStream(fileChunks(process.env.BARE_STREAM_FILE ?? '/dev/null'), (chunk) =>
-    readBuffers.give(chunk),
-  );
+  ctx.body = new ResponseStream(fileChunks(process.env.BARE_STREAM_FILE ?? '/dev/null'), {
+    release: (chunk) => readBuffers.give(chunk),
+    writeTimeoutMs: 30_000,
+  });
 });
 app.use(router.routes());
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {

@@ -2,11 +2,19 @@ import type { Middleware } from 'koa';
 import { answerWithProblem, throwIfUnanswered, type ErrorTranslator } from './errors.js';
 import { beginRequest, type Logger, type RequestState } from './logger.js';
 
+/** Every answer of either service: not sniffed, never framed, loading nothing (the docs page loosens this). */
+export const securityHeaders: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+};
+
 export interface EnvelopeOptions {
   logger: Logger;
   /** A service's own errors (a lost database, say) as problems. */
   translate?: ErrorTranslator;
-  /** Headers every answer carries. */
+  /** Headers every answer of this service carries, besides the security headers. */
   headers?: Record<string, string>;
 }
 
@@ -15,9 +23,10 @@ export interface EnvelopeOptions {
  * the headers every answer carries, and errors turned into problem responses before the line is written.
  */
 export function requestEnvelope({ logger, translate, headers }: EnvelopeOptions): Middleware<RequestState> {
+  const always = { ...securityHeaders, ...headers };
   return async function envelope(ctx, next) {
     const line = beginRequest(ctx, logger);
-    if (headers) ctx.set(headers);
+    ctx.set(always);
     try {
       await next();
       throwIfUnanswered(ctx);

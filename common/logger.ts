@@ -43,10 +43,15 @@ export interface RequestState {
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Starts the one log line of a request (never headers or bodies) and gives handlers a logger carrying its id. */
+/**
+ * Starts the one log line of a request (never headers or bodies) and gives handlers a logger carrying its id. The
+ * id is always this service's own: a client could otherwise pass its requests off as others'. One the client sent
+ * is logged beside it, so a proxy's id still finds the line.
+ */
 export function beginRequest(ctx: ParameterizedContext<RequestState>, logger: Logger): RequestLine {
   const offered = ctx.get('x-request-id');
-  const requestId = requestIdPattern.test(offered) ? offered : randomUUID();
+  const clientRequestId = requestIdPattern.test(offered) ? offered : undefined;
+  const requestId = randomUUID();
   const started = performance.now();
   const line: RequestLine = {
     message: 'request',
@@ -56,6 +61,7 @@ export function beginRequest(ctx: ParameterizedContext<RequestState>, logger: Lo
       logger.info(
         {
           requestId,
+          clientRequestId,
           method: ctx.method,
           path: ctx.path,
           status: ctx.status,

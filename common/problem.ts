@@ -37,9 +37,11 @@ export const problemKinds = {
   payloadTooLarge: { slug: 'payload-too-large', status: 413, title: 'The request body is too large' },
   unsupportedMediaType: { slug: 'unsupported-media-type', status: 415, title: 'Unsupported content type' },
   tooManyAttempts: { slug: 'too-many-attempts', status: 429, title: 'Too many failed login attempts' },
+  tooManyFollows: { slug: 'too-many-follows', status: 429, title: 'Too many followed logs' },
   headersTooLarge: { slug: 'headers-too-large', status: 431, title: 'Request headers are too large' },
   internal: { slug: 'internal', status: 500, title: 'Internal error' },
   filesUnreadable: { slug: 'files-unreadable', status: 500, title: 'The logs cannot be read' },
+  fileRefused: { slug: 'file-refused', status: 500, title: 'A log file was refused' },
   upstreamFailed: { slug: 'upstream-failed', status: 502, title: 'The log source failed' },
   unavailable: { slug: 'unavailable', status: 503, title: 'Service temporarily unavailable' },
 } as const satisfies Record<string, ProblemKind>;

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import { ConfigError } from './config.js';
@@ -33,8 +33,36 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export async function listen(app: Koa, host: string, port: number): Promise<Listening> {
-  const server = createServer({ maxHeaderSize: 16 * 1024 }, app.callback());
+export interface ListenOptions {
+  /** Open connections at most; a request on one more is answered 503 and its connection closed. */
+  maxConnections?: number;
+}
+
+function refuse(res: ServerResponse, maxConnections: number): void {
+  const problem = new Problem('unavailable', {
+    detail: `The service holds as many connections as it may (${maxConnections}); try again shortly`,
+  });
+  res.writeHead(problem.status, { 'Content-Type': problemContentType, 'Retry-After': '5', Connection: 'close' });
+  res.end(JSON.stringify(problem.toBody()));
+}
+
+export async function listen(
+  app: Koa,
+  host: string,
+  port: number,
+  { maxConnections = Number.POSITIVE_INFINITY }: ListenOptions = {},
+): Promise<Listening> {
+  const handle = app.callback();
+  const overLimit = new WeakSet<Socket>();
+  const server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) =>
+    overLimit.has(req.socket) ? refuse(res, maxConnections) : handle(req, res),
+  );
+  let connections = 0;
+  server.on('connection', (socket: Socket) => {
+    if (connections >= maxConnections) return overLimit.add(socket);
+    connections += 1;
+    socket.once('close', () => (connections -= 1));
+  });
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerUnparsable);
   server.listen(port, host);

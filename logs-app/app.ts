@@ -11,7 +11,8 @@ import type { AuthClient } from './auth-client.js';
 import { sessionGuard } from './require-session.js';
 import { addLogRoutes } from './routes/logs.js';
 import type { LogSource } from './sources/source.js';
-import { unreadableFile } from './unreadable-file.js';
+import { Follows, type FollowPolicy } from './follows.js';
+import { logFileProblem } from './log-file-problem.js';
 import type { ValidationCache } from './validation-cache.js';
 
 export interface LogsAppParts {
@@ -24,7 +25,8 @@ export interface LogsAppParts {
   logger: Logger;
   /** Aborted when the service stops: followed logs end then instead of being cut. */
   stopping: AbortSignal;
-  followRecheckMs: number;
+  follows: FollowPolicy;
+  writeTimeoutMs: number;
 }
 
 export function createLogsApp(parts: LogsAppParts): Koa {
@@ -34,7 +36,7 @@ export function createLogsApp(parts: LogsAppParts): Koa {
     /** A client leaving a streamed answer is not a failure: its audit line says client-left. */
     if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') parts.logger.warn({ err: error }, 'response stream failed');
   });
-  app.use(requestEnvelope({ logger: parts.logger, translate: unreadableFile }));
+  app.use(requestEnvelope({ logger: parts.logger, translate: logFileProblem }));
   app.use(validateRequests(parts.validator));
   const routes = createRoutes();
   addHealthRoutes(routes, [
@@ -42,7 +44,12 @@ export function createLogsApp(parts: LogsAppParts): Koa {
     { name: 'the log source', check: () => parts.source.ready() },
   ]);
   addDocsRoutes(routes, parts.spec, 'logs-app API');
-  addLogRoutes(routes, parts.source, requireSession, { stopping: parts.stopping, recheckMs: parts.followRecheckMs });
+  addLogRoutes(routes, {
+    source: parts.source,
+    requireSession,
+    follows: new Follows(parts.follows, parts.stopping),
+    writeTimeoutMs: parts.writeTimeoutMs,
+  });
   app.use(routes.routes()).use(routes.allowedMethods());
   return app;
 }

@@ -1,5 +1,7 @@
+import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, envInt, envPort, logLevel, parseEnv } from '../common/config.js';
+import type { FollowPolicy } from './follows.js';
 import type { KubernetesOptions } from './sources/kubernetes.js';
 
 const serviceAccount = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -16,6 +18,12 @@ const schema = z.object({
   LOGS_DIR: z.string().min(1).default('/var/log/pods'),
   LOGS_FOLLOW_POLL_MS: envInt(1000, 10, 60_000),
   LOGS_FOLLOW_RECHECK_MS: envInt(5000, 100, 600_000),
+  LOGS_MAX_FOLLOWS: envInt(10_000, 1, 1_000_000),
+  LOGS_MAX_FOLLOWS_PER_SESSION: envInt(50, 1, 1_000_000),
+  LOGS_MAX_CONNECTIONS: envInt(16_384, 1, 1_000_000),
+  LOGS_WRITE_TIMEOUT_MS: envInt(30_000, 100, 3_600_000),
+  LOGS_GZIP_CACHE_DIR: z.string().min(1).default(tmpdir()),
+  LOGS_GZIP_CACHE_MIB: envInt(1024, 1, 1_048_576),
   LOGS_KUBE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOGS_KUBE_TOKEN_FILE: z.string().min(1).optional(),
   LOGS_KUBE_CA_FILE: z.string().min(1).optional(),
@@ -29,15 +37,20 @@ const schema = z.object({
   LOGS_LOG_LEVEL: logLevel,
 });
 
-export type SourceConfig = { kind: 'dir'; dir: string; pollMs: number } | ({ kind: 'kubernetes' } & KubernetesOptions);
+export type SourceConfig =
+  | { kind: 'dir'; dir: string; pollMs: number; gzipCache: { parent: string; maxBytes: number } }
+  | ({ kind: 'kubernetes' } & KubernetesOptions);
 
 export interface LogsConfig {
   host: string;
   port: number;
   auth: { url: string; timeoutMs: number; cacheTtlMs: number; cacheSize: number; connections: number };
   source: SourceConfig;
-  /** How often a followed log asks again whether its session still holds the permission. */
-  followRecheckMs: number;
+  follows: FollowPolicy;
+  /** A streamed answer whose client takes nothing for this long is cut off. */
+  writeTimeoutMs: number;
+  /** Open connections at most; one more is answered 503 and closed. */
+  maxConnections: number;
   realm: string;
   logLevel: string;
 }
@@ -83,9 +96,20 @@ export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
     },
     source:
       env.LOGS_SOURCE === 'dir'
-        ? { kind: 'dir', dir: env.LOGS_DIR, pollMs: env.LOGS_FOLLOW_POLL_MS }
+        ? {
+            kind: 'dir',
+            dir: env.LOGS_DIR,
+            pollMs: env.LOGS_FOLLOW_POLL_MS,
+            gzipCache: { parent: env.LOGS_GZIP_CACHE_DIR, maxBytes: env.LOGS_GZIP_CACHE_MIB * 1024 * 1024 },
+          }
         : kubernetesSource(env),
-    followRecheckMs: env.LOGS_FOLLOW_RECHECK_MS,
+    follows: {
+      maxFollows: env.LOGS_MAX_FOLLOWS,
+      maxFollowsPerSession: env.LOGS_MAX_FOLLOWS_PER_SESSION,
+      recheckMs: env.LOGS_FOLLOW_RECHECK_MS,
+    },
+    writeTimeoutMs: env.LOGS_WRITE_TIMEOUT_MS,
+    maxConnections: env.LOGS_MAX_CONNECTIONS,
     realm: env.LOGS_REALM,
     logLevel: env.LOGS_LOG_LEVEL,
   };

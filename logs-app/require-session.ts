@@ -7,6 +7,8 @@ import type { ValidationCache } from './validation-cache.js';
 
 export interface SessionState {
   session: ValidatedSession;
+  /** The permission the route asked auth-app for. */
+  permission: string;
   /** Asks again whether the same token still holds the same permission (a followed log asks as it goes). */
   stillAllowed: () => Promise<boolean>;
 }
@@ -73,6 +75,7 @@ export function sessionGuard(check: SessionCheck) {
         });
       }
       ctx.state.session = verdict.session;
+      ctx.state.permission = permission;
       ctx.state.stillAllowed = async () => (await verdictFor(token, permission)).kind === 'allowed';
       await next();
     };

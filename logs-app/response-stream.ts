@@ -1,14 +1,32 @@
+import { OutgoingMessage } from 'node:http';
 import { Readable, type Writable } from 'node:stream';
 
-/** Resolves once the destination can take more, or will never take more. */
-function drained(destination: Writable): Promise<void> {
+/** A client that took nothing of the answer for the write timeout: it holds memory and a connection for nothing. */
+export class ClientTooSlow extends Error {
+  constructor(timeoutMs: number) {
+    super(`the client took nothing for ${timeoutMs} ms`);
+    this.name = 'ClientTooSlow';
+  }
+}
+
+/** Resolves true once the destination can take more, or will never take more; false when it took nothing in time. */
+function drained(destination: Writable, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = () => {
+    const settle = (taken: boolean) => {
+      clearTimeout(timer);
       destination.off('drain', done).off('close', done).off('error', done);
-      resolve();
+      resolve(taken);
     };
+    const done = () => settle(true);
+    const timer = setTimeout(settle, timeoutMs, false);
     destination.on('drain', done).on('close', done).on('error', done);
   });
+}
+
+export interface StreamOptions {
+  /** Takes back a chunk once the socket has taken it (lent memory). */
+  release?: (chunk: Buffer) => void;
+  writeTimeoutMs: number;
 }
 
 /**
@@ -18,12 +36,16 @@ function drained(destination: Writable): Promise<void> {
  */
 export class ResponseStream extends Readable {
   private sending = false;
+  private readonly release: (chunk: Buffer) => void;
+  private readonly writeTimeoutMs: number;
 
   constructor(
     private readonly chunks: AsyncIterable<string | Buffer>,
-    private readonly release: (chunk: Buffer) => void = () => {},
+    { release = () => {}, writeTimeoutMs }: StreamOptions,
   ) {
     super();
+    this.release = release;
+    this.writeTimeoutMs = writeTimeoutMs;
   }
 
   override _read(): void {}
@@ -56,6 +78,8 @@ export class ResponseStream extends Readable {
     if (!this.sending) {
       this.sending = true;
       this.resume();
+      /** The headers leave now, not with the first line: a follow may wait long for one. */
+      if (destination instanceof OutgoingMessage) destination.flushHeaders();
       void this.send(destination as unknown as Writable, options?.end ?? true);
     }
     return destination;
@@ -68,7 +92,9 @@ export class ResponseStream extends Readable {
         const taken = (error?: Error | null) => {
           if (!error && typeof chunk !== 'string') this.release(chunk);
         };
-        if (!destination.write(chunk, taken)) await drained(destination);
+        if (!destination.write(chunk, taken) && !(await drained(destination, this.writeTimeoutMs))) {
+          throw new ClientTooSlow(this.writeTimeoutMs);
+        }
       }
       if (this.destroyed || destination.destroyed) return;
       this.push(null);

@@ -22,12 +22,20 @@ export interface LogsServiceOptions {
   source?: LogSource;
 }
 
+/** A rotated gzip held at most the kubelet's rotation size (10 MiB by default); one far past it is refused. */
+const maxGunzippedBytes = 256 * 1024 * 1024;
+
 const sourceFor = (config: LogsConfig, logger: Logger): LogSource =>
   config.source.kind === 'dir'
-    ? new DirectorySource(config.source.dir, config.source.pollMs, (file, reason) =>
-        logger.warn({ file, reason }, 'a rotated log file cannot be read; its lines are left out'),
-      )
-    : new KubernetesSource(config.source);
+    ? new DirectorySource({
+        root: config.source.dir,
+        pollMs: config.source.pollMs,
+        gzip: { ...config.source.gzipCache, maxFileBytes: maxGunzippedBytes },
+        onUnreadable: (file, reason) => logger.warn({ file, reason }, 'a rotated log file is left out'),
+      })
+    : new KubernetesSource(config.source, (status, message) =>
+        logger.warn({ status, reason: message }, 'the Kubernetes API refused logs-app'),
+      );
 
 export async function startLogsService(config: LogsConfig, options: LogsServiceOptions = {}): Promise<LogsService> {
   const logger = createLogger('logs-app', config.logLevel, options.logDestination);
@@ -51,9 +59,10 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     realm: config.realm,
     logger,
     stopping: stopping.signal,
-    followRecheckMs: config.followRecheckMs,
+    follows: config.follows,
+    writeTimeoutMs: config.writeTimeoutMs,
   });
-  const listening = await listen(app, config.host, config.port);
+  const listening = await listen(app, config.host, config.port, { maxConnections: config.maxConnections });
   logger.info({ url: listening.url, source: config.source.kind, authUrl: config.auth.url }, 'logs-app listening');
   const stop = async () => {
     stopping.abort();

@@ -6,7 +6,8 @@ import { Problem } from '../../common/problem.js';
 import type { ValidatedState } from '../../common/validate-request.js';
 import { audit, type AuditState } from '../audit.js';
 import type { Chunks } from '../chunks.js';
-import { ResponseStream } from '../response-stream.js';
+import type { Follows } from '../follows.js';
+import { ResponseStream, type StreamOptions } from '../response-stream.js';
 import { bufferSmall, prepend, render, renderText, type LogFormat } from '../render.js';
 import type { RequireSessionOptions, SessionState } from '../require-session.js';
 import type { LogQuery, LogSource } from '../sources/source.js';
@@ -38,47 +39,10 @@ const wholeBody = (chunks: Array<string | Buffer>): string | Buffer =>
     ? chunks.join('')
     : Buffer.concat(chunks.map((chunk) => Buffer.from(chunk)));
 
-export interface FollowLimits {
-  /** Aborted when the service stops. */
-  stopping: AbortSignal;
-  /** How often a followed log asks whether its session still holds the permission. */
-  recheckMs: number;
-}
-
-/**
- * Aborted when the client goes away, the service stops or the session ends (logout, revocation, a permission
- * taken away, expiry, or auth-app unreachable: it fails closed), so a followed log stops waiting for lines at once.
- */
-function whenFollowEnds(ctx: OperationContext<State>, { stopping, recheckMs }: FollowLimits): AbortSignal {
-  const ended = new AbortController();
-  const end = () => ended.abort();
-  if (stopping.aborted) end();
-  stopping.addEventListener('abort', end, { once: true });
-  let checking = false;
-  const recheck = setInterval(async () => {
-    if (checking) return;
-    checking = true;
-    const outcome = await ctx.state.stillAllowed().then(
-      (allowed) => (allowed ? undefined : 'session-ended'),
-      () => 'auth-unavailable' as const,
-    );
-    checking = false;
-    if (!outcome || ended.signal.aborted) return;
-    ctx.state.audit.ended = outcome;
-    end();
-  }, recheckMs);
-  ctx.res.once('close', () => {
-    stopping.removeEventListener('abort', end);
-    clearInterval(recheck);
-    end();
-  });
-  return ended.signal;
-}
-
 type Query = NonNullable<operations['getPodLogs']['parameters']['query']>;
 
 /** The Kubernetes rules the spec cannot express, then the query in the log source's terms. */
-function logQuery(podName: string, query: Query, now: number, signal: AbortSignal | undefined): LogQuery {
+function logQuery(podName: string, query: Query, now: number): LogQuery {
   if (query.sinceSeconds !== undefined && query.sinceTime !== undefined) {
     throw new Problem('invalidParameters', {
       detail: 'at most one of sinceTime or sinceSeconds may be specified',
@@ -101,7 +65,6 @@ function logQuery(podName: string, query: Query, now: number, signal: AbortSigna
     timestamps: query.timestamps ?? false,
     limitBytes: query.limitBytes,
     follow: query.follow ?? false,
-    signal,
   };
 }
 
@@ -109,19 +72,25 @@ function logQuery(podName: string, query: Query, now: number, signal: AbortSigna
 async function responseBody(
   chunks: Chunks<string | Buffer>,
   follow: boolean,
-  release: ((chunk: Buffer) => void) | undefined,
+  streaming: StreamOptions,
 ): Promise<string | Buffer | ResponseStream> {
   const read = follow ? { head: [], rest: chunks } : await bufferSmall(chunks, smallAnswerBytes);
   if ('whole' in read) return wholeBody(read.whole);
-  return new ResponseStream(prepend(read.head, read.rest), release);
+  return new ResponseStream(prepend(read.head, read.rest), streaming);
+}
+
+export interface LogRouteParts {
+  source: LogSource;
+  requireSession: (options: RequireSessionOptions) => Middleware<ValidatedState & SessionState>;
+  follows: Follows;
+  /** A streamed answer whose client takes nothing for this long is cut off. */
+  writeTimeoutMs: number;
+  now?: () => number;
 }
 
 export function addLogRoutes(
   router: Routes,
-  source: LogSource,
-  requireSession: (options: RequireSessionOptions) => Middleware<ValidatedState & SessionState>,
-  followLimits: FollowLimits,
-  now: () => number = Date.now,
+  { source, requireSession, follows, writeTimeoutMs, now = Date.now }: LogRouteParts,
 ): void {
   router.get(
     '/logs/:podName',
@@ -129,8 +98,15 @@ export function addLogRoutes(
     requireSession({ permission: (input) => `logs:read:${String(input.query.namespace ?? 'default')}` }),
     operation<operations['getPodLogs'], State>(async (ctx, { path, query }) => {
       const follow = query.follow ?? false;
-      const request = logQuery(path.podName, query, now(), follow ? whenFollowEnds(ctx, followLimits) : undefined);
       const format = negotiate(ctx, follow);
+      const request = logQuery(path.podName, query, now());
+      if (follow) {
+        const { session, permission, stillAllowed } = ctx.state;
+        request.signal = follows.begin(
+          { res: ctx.res, sessionId: session.sessionId, permission, stillAllowed },
+          (end) => (ctx.state.audit.ended = end),
+        );
+      }
       const opened = await source.open(request);
       ctx.state.audit.container = opened.container;
       const text = format === 'text' ? opened.text?.(request.timestamps) : undefined;
@@ -150,8 +126,8 @@ export function addLogRoutes(
       return {
         status: 200,
         type: contentTypes[format],
-        headers: { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
-        body: await responseBody(chunks, follow, text ? opened.release : undefined),
+        headers: { 'Cache-Control': 'no-store' },
+        body: await responseBody(chunks, follow, { release: text ? opened.release : undefined, writeTimeoutMs }),
       };
     }),
   );

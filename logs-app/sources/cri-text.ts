@@ -1,3 +1,5 @@
+import { maxLineBytes } from './segments.js';
+
 const newline = 10;
 const space = 32;
 const partialTag = 80; // 'P'
@@ -29,6 +31,8 @@ const looksLikeTime = (bytes: Buffer, start: number): boolean =>
  */
 export class CriTextConverter {
   private partial = false;
+  /** Bytes of the joined line written so far: it ends before the piece that would take it past maxLineBytes. */
+  private joined = 0;
 
   constructor(private readonly timestamps: boolean) {}
 
@@ -49,17 +53,28 @@ export class CriTextConverter {
         written += end - start;
         if (written < chunk.length) chunk[written++] = newline;
         this.partial = false;
+        this.joined = 0;
       } else {
         const tagsEnd = chunk[streamEnd + 2] === space ? streamEnd + 2 : nextSpace(chunk, streamEnd + 1, end);
         const contentStart = tagsEnd < 0 ? end : tagsEnd + 1;
         const partial = chunk[streamEnd + 1] === partialTag;
+        /** The newline that ends a line grown too long goes in last: it may sit where this raw line begins. */
+        const cut = this.partial && this.joined + (end - contentStart) > maxLineBytes;
+        const lineStart = written;
+        if (cut) {
+          written += 1;
+          this.partial = false;
+          this.joined = 0;
+        }
         if (this.timestamps && !this.partial) {
           chunk.copyWithin(written, start, timeEnd + 1);
           written += timeEnd + 1 - start;
         }
         chunk.copyWithin(written, contentStart, end);
         written += end - contentStart;
+        if (cut) chunk[lineStart] = newline;
         this.partial = partial;
+        this.joined = partial ? this.joined + (end - contentStart) : 0;
         if (!this.partial) chunk[written++] = newline;
       }
       start = end + 1;
@@ -71,6 +86,7 @@ export class CriTextConverter {
   finish(): Buffer | undefined {
     if (!this.partial) return undefined;
     this.partial = false;
+    this.joined = 0;
     return Buffer.from('\n');
   }
 }

@@ -1,3 +1,4 @@
+import { maxLineBytes } from './segments.js';
 import type { LogEntry } from './source.js';
 
 interface Piece extends LogEntry {
@@ -43,32 +44,39 @@ function parseDockerLine(raw: string): Piece | undefined {
   }
 }
 
-/** Is this raw line the end of a logical line (F, a complete Docker line, or anything unparsable)? */
-export const endsLogicalLine = (raw: string): boolean => !parseRawLine(raw).partial;
-
 /** The time a raw line carries, in ms since the epoch, or NaN. */
 export function rawLineTime(raw: string): number {
   if (raw.startsWith('{')) return Date.parse(parseDockerLine(raw)?.time ?? '');
   return Date.parse(raw.slice(0, raw.indexOf(' ')));
 }
 
-/** Joins partial pieces into whole lines across batches; a joined line carries its first piece's time. */
+/**
+ * Joins partial pieces into whole lines across batches; a joined line carries its first piece's time. A line that
+ * would grow past `maxLineBytes` ends before the piece that would take it there, which starts the next one.
+ */
 export class LineJoiner {
-  private pending: Piece | undefined;
+  private pending: (Piece & { bytes: number }) | undefined;
 
   push(raw: string, into: LogEntry[]): void {
     const piece = parseRawLine(raw);
-    if (this.pending) {
-      this.pending.line += piece.line;
-      this.pending.partial = piece.partial;
+    const pending = this.pending;
+    if (pending) {
+      const bytes = Buffer.byteLength(piece.line);
+      if (pending.bytes + bytes > maxLineBytes) {
+        this.flush(into);
+        this.pending = { ...piece, bytes };
+      } else {
+        pending.line += piece.line;
+        pending.bytes += bytes;
+        pending.partial = piece.partial;
+      }
+    } else if (piece.partial) {
+      this.pending = { ...piece, bytes: Buffer.byteLength(piece.line) };
     } else {
-      this.pending = piece;
+      into.push({ time: piece.time, stream: piece.stream, line: piece.line });
+      return;
     }
-    if (!this.pending.partial) {
-      const { time, stream, line } = this.pending;
-      into.push({ time, stream, line });
-      this.pending = undefined;
-    }
+    if (!this.pending?.partial) this.flush(into);
   }
 
   /** At the end of a log, an unfinished partial line is still a line. */

@@ -1,5 +1,5 @@
 import { readBuffers } from './read-buffers.js';
-import { maxRawLineBytes, type Position, type Segment } from './segments.js';
+import { maxLineBytes, type Position, type Segment } from './segments.js';
 
 /** Small first reads keep short answers cheap; long reads grow to large chunks for throughput. */
 const firstChunkSize = 64 * 1024;
@@ -81,9 +81,9 @@ export class ForwardReader {
     this.offset += read;
     const filled = data.subarray(0, this.carry.length + read);
     const lastNewline = filled.lastIndexOf(newlineByte);
-    if (lastNewline < 0 && filled.length >= maxRawLineBytes) {
-      this.carry = Buffer.from(filled.subarray(maxRawLineBytes));
-      return Buffer.concat([filled.subarray(0, maxRawLineBytes), newline]);
+    if (lastNewline < 0 && filled.length >= maxLineBytes) {
+      this.carry = Buffer.from(filled.subarray(maxLineBytes));
+      return Buffer.concat([filled.subarray(0, maxLineBytes), newline]);
     }
     this.carry = Buffer.from(filled.subarray(lastNewline + 1));
     if (lastNewline >= 0) return filled.subarray(0, lastNewline + 1);

@@ -11,6 +11,9 @@ export interface KubernetesOptions {
   timeoutMs: number;
 }
 
+/** Told what the API said when it refused logs-app (it may name the service account): for the log, not the caller. */
+export type OnRefused = (status: number, message: string) => void;
+
 interface Status {
   message?: string;
 }
@@ -22,7 +25,10 @@ export class KubernetesSource implements LogSource {
   private readonly agent: Agent;
   private token: { value: string; readAt: number } | undefined;
 
-  constructor(private readonly options: KubernetesOptions) {
+  constructor(
+    private readonly options: KubernetesOptions,
+    private readonly onRefused: OnRefused = () => {},
+  ) {
     const ca = options.caFile ? readFileSync(options.caFile, 'utf8') : undefined;
     this.agent = new Agent({ connect: ca ? { ca } : {}, keepAliveTimeout: 30_000 });
   }
@@ -66,14 +72,26 @@ export class KubernetesSource implements LogSource {
     const headers: Record<string, string> = { accept: 'application/json, */*' };
     const token = this.bearerToken();
     if (token) headers.authorization = `Bearer ${token}`;
+    let response: Response;
     try {
-      return await fetch(this.options.apiUrl + path, { headers, signal, dispatcher: this.agent });
+      response = await fetch(this.options.apiUrl + path, {
+        headers,
+        signal,
+        dispatcher: this.agent,
+        redirect: 'manual',
+      });
     } catch {
       throw new Problem('unavailable', {
         detail: 'The Kubernetes API cannot be reached',
         headers: { 'Retry-After': '5' },
       });
     }
+    /** A redirect could lead anywhere, another namespace's pod included: the API server itself never sends one. */
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      throw new Problem('upstreamFailed', { detail: `The Kubernetes API answered ${response.status}, a redirect` });
+    }
+    return response;
   }
 
   /** Projected service-account tokens rotate, so the file is read again every minute. */
@@ -93,6 +111,7 @@ export class KubernetesSource implements LogSource {
     } catch {
       // a plain-text error body is its own message
     }
+    if (response.status === 401 || response.status === 403) this.onRefused(response.status, message.slice(0, 500));
     return problemFor(response.status, message.slice(0, 500));
   }
 }
@@ -111,7 +130,9 @@ export function problemFor(status: number, message: string): Problem {
     return new Problem('badRequest', { detail: message });
   }
   if (status === 401 || status === 403) {
-    return new Problem('upstreamFailed', { detail: `The Kubernetes API refused logs-app's credentials: ${message}` });
+    return new Problem('upstreamFailed', {
+      detail: `The Kubernetes API refused logs-app's credentials (${status}); logs-app's log says why`,
+    });
   }
   return new Problem('upstreamFailed', { detail: `The Kubernetes API answered ${status}` });
 }

@@ -32,7 +32,11 @@ interface Listing {
 export class DirectoryListings {
   private readonly cache = new Map<string, Listing>();
   private readonly derived = new WeakMap<Dirent[], Map<string, unknown>>();
-  readonly files = new SharedFiles();
+  readonly files: SharedFiles;
+
+  constructor(openFile: (path: string) => number) {
+    this.files = new SharedFiles(openFile);
+  }
 
   list(path: string): Dirent[] {
     const cached = this.cache.get(path);

@@ -1,16 +1,15 @@
-import { join } from 'node:path';
 import type { Chunks } from '../chunks.js';
-import { ChangeWaiter, inspect } from './follow.js';
 import { ForwardReader } from './forward.js';
-import { openSegment, type Position, type Segment } from './segments.js';
+import type { LiveState, LiveWatch } from './live-files.js';
+import type { Position, Segment } from './segments.js';
 
 export interface LiveInstance {
-  containerDir: string;
-  instance: number;
-  pollMs: number;
+  /** The live file's path, opened anew after a rotation. */
+  path: string;
+  open: (path: string) => Segment;
+  /** Starts watching the live file, for as long as the followed log is read. */
+  watch: () => LiveWatch;
   signal: AbortSignal;
-  /** True once a newer restart of the container exists: this instance's log has ended. */
-  ended: () => boolean;
 }
 
 /**
@@ -34,7 +33,7 @@ function* chunksToEnd(chain: Segment[], start: Position): Generator<Buffer> {
 
 async function* followedChunks(chain: Segment[], start: Position, live: LiveInstance): AsyncGenerator<Buffer> {
   const reader = new ForwardReader(chain, start, true);
-  const waiter = new ChangeWaiter(live.containerDir, live.pollMs, live.signal);
+  const watch = live.watch();
   try {
     for (;;) {
       const chunk = reader.next();
@@ -42,44 +41,35 @@ async function* followedChunks(chain: Segment[], start: Position, live: LiveInst
         if (chunk.length > 0) yield chunk;
         continue;
       }
-      const action = live.signal.aborted ? 'end' : nextFollowStep(reader, live);
+      const action = live.signal.aborted ? 'end' : nextFollowStep(reader, live, watch.state());
       if (action === 'end') {
         const rest = reader.takeCarry();
         if (rest) yield rest;
         return;
       }
-      if (action === 'wait') await waiter.wait();
+      if (action === 'wait') await watch.changed(live.signal);
     }
   } finally {
-    waiter.close();
+    watch.close();
     for (const segment of chain) segment.close();
   }
 }
 
-/** After the reader caught up with the live file: read on, switch to the new file after rotation, wait, or end. */
-function nextFollowStep(reader: ForwardReader, live: LiveInstance): 'read' | 'wait' | 'end' {
+/**
+ * After the reader caught up with the live file (its own descriptor says so): switch to the new file after a
+ * rotation, start over after a truncation, end with the instance, or wait.
+ */
+function nextFollowStep(reader: ForwardReader, live: LiveInstance, state: LiveState): 'read' | 'wait' | 'end' {
   const current = reader.current;
   if (!current) return 'end';
-  const livePath = join(live.containerDir, `${live.instance}.log`);
-  const change = inspect({
-    path: livePath,
-    inode: current.inode(),
-    readOffset: reader.position,
-    instanceEnded: live.ended,
-  });
-  switch (change) {
-    case 'grown':
-      return 'read';
-    case 'rotated':
-      current.size(true);
-      reader.append(openSegment(livePath));
-      return 'read';
-    case 'truncated':
-      reader.rewind();
-      return 'read';
-    case 'ended':
-      return 'end';
-    default:
-      return 'wait';
+  if (state.inode !== undefined && state.inode !== current.inode()) {
+    current.size(true);
+    reader.append(live.open(live.path));
+    return 'read';
   }
+  if (current.size() < reader.position) {
+    reader.rewind();
+    return 'read';
+  }
+  return state.ended ? 'end' : 'wait';
 }

@@ -1,5 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { closeSync, fstatSync, readSync } from 'node:fs';
 
 export interface FileHandle {
   readonly fd: number;
@@ -9,10 +8,13 @@ export interface FileHandle {
 /** Opens a file for one reader; a shared pool (SharedFiles) may hand out a descriptor it keeps open instead. */
 export type OpenFile = (path: string) => FileHandle;
 
-export const openPrivately: OpenFile = (path) => {
-  const fd = openSync(path, 'r');
-  return { fd, release: () => closeSync(fd) };
-};
+/** Each reader its own descriptor, opened by `open`, closed when it is done. */
+export const privately =
+  (open: (path: string) => number): OpenFile =>
+  (path) => {
+    const fd = open(path);
+    return { fd, release: () => closeSync(fd) };
+  };
 
 /** One file of a container instance's log: a rotated one (maybe gzipped) or the live one, read by byte offset. */
 export interface Segment {
@@ -22,7 +24,7 @@ export interface Segment {
   read(position: number, length: number): Buffer;
   /** Reads up to `length` bytes at `position` into `target` at `at`; returns how many were read. */
   readInto(target: Buffer, at: number, position: number, length: number): number;
-  /** The inode of the open file (0 for a gzip read into memory), to notice rotation while following. */
+  /** The inode of the open file, to notice rotation while following. */
   inode(): number;
   close(): void;
 }
@@ -32,12 +34,10 @@ export interface Position {
   offset: number;
 }
 
-/** A rotated gzip holds at most the kubelet's rotation size (10 MiB by default); refuse absurd ones. */
-const maxGunzippedBytes = 256 * 1024 * 1024;
-
-class FileSegment implements Segment {
+export class FileSegment implements Segment {
   private file: FileHandle | undefined;
   private knownSize: number | undefined;
+  private knownInode: number | undefined;
   /** The last block read: a tail reads the end backwards, then forwards over the same bytes. */
   private lastBlock: { position: number; bytes: Buffer } | undefined;
 
@@ -57,8 +57,10 @@ class FileSegment implements Segment {
     return this.knownSize;
   }
 
+  /** A descriptor's inode never changes, so it is asked once. */
   inode(): number {
-    return fstatSync(this.handle()).ino;
+    this.knownInode ??= fstatSync(this.handle()).ino;
+    return this.knownInode;
   }
 
   read(position: number, length: number): Buffer {
@@ -81,69 +83,10 @@ class FileSegment implements Segment {
   close(): void {
     this.file?.release();
     this.file = undefined;
+    this.knownInode = undefined;
     this.lastBlock = undefined;
   }
 }
-
-/** Told of a rotated file that cannot be read (corrupt, truncated, too large once decompressed). */
-export type OnUnreadable = (path: string, reason: string) => void;
-
-const undecompressable = (error: unknown): boolean => {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  return code.startsWith('Z_') || code === 'ERR_BUFFER_TOO_LARGE';
-};
-
-/**
- * A rotated, gzipped file, decompressed whole on first use. One that cannot be decompressed reads as empty, and is
- * reported: the rest of the log is still worth reading.
- */
-class GzipSegment implements Segment {
-  private data: Buffer | undefined;
-  constructor(
-    readonly path: string,
-    private readonly onUnreadable: OnUnreadable,
-  ) {}
-
-  private contents(): Buffer {
-    if (this.data) return this.data;
-    try {
-      this.data = gunzipSync(readFileSync(this.path), { maxOutputLength: maxGunzippedBytes });
-    } catch (error) {
-      if (!undecompressable(error)) throw error;
-      this.onUnreadable(this.path, (error as Error).message);
-      this.data = Buffer.alloc(0);
-    }
-    return this.data;
-  }
-
-  size(): number {
-    return this.contents().length;
-  }
-
-  read(position: number, length: number): Buffer {
-    return this.contents().subarray(position, position + length);
-  }
-
-  readInto(target: Buffer, at: number, position: number, length: number): number {
-    return this.contents().copy(target, at, position, position + length);
-  }
-
-  inode(): number {
-    return 0;
-  }
-
-  close(): void {
-    this.data = undefined;
-  }
-}
-
-const ignoreUnreadable: OnUnreadable = () => {};
-
-export const openSegment = (
-  path: string,
-  openFile: OpenFile = openPrivately,
-  onUnreadable: OnUnreadable = ignoreUnreadable,
-): Segment => (path.endsWith('.gz') ? new GzipSegment(path, onUnreadable) : new FileSegment(path, openFile));
 
 export const endOf = (chain: Segment[]): Position => {
   const last = chain.length - 1;
@@ -155,9 +98,10 @@ const blockSize = 64 * 1024;
 const newlineByte = 10;
 /**
  * No runtime writes a raw line anywhere near this long (the kubelet splits lines at 16 KiB); a longer run of bytes
- * without a newline is taken as lines of this length rather than read whole.
+ * without a newline is taken as lines of this length rather than read whole, and partial pieces are joined into
+ * lines of at most this length, in every format, so no answer ever holds more than this of one line.
  */
-export const maxRawLineBytes = 8 * 1024 * 1024;
+export const maxLineBytes = 8 * 1024 * 1024;
 
 /**
  * Raw lines of a segment ending before `end`, last first, read backwards in 4 KiB then 64 KiB blocks (never the whole
@@ -176,7 +120,7 @@ export function* linesBackward(segment: Segment, end: number): Generator<{ start
       lineEnd = bufferStart + index;
       continue;
     }
-    if (bufferStart === 0 || lineEnd - bufferStart >= maxRawLineBytes) {
+    if (bufferStart === 0 || lineEnd - bufferStart >= maxLineBytes) {
       yield { start: bufferStart, text: buffer.toString('utf8', 0, lineEnd - bufferStart) };
       if (bufferStart === 0) return;
       lineEnd = bufferStart;
@@ -197,7 +141,7 @@ export function* linesBackward(segment: Segment, end: number): Generator<{ start
 export function lineStartAtOrAfter(segment: Segment, position: number, limit: number): number {
   if (position <= 0) return 0;
   let offset = position - 1;
-  limit = Math.min(limit, offset + maxRawLineBytes);
+  limit = Math.min(limit, offset + maxLineBytes);
   while (offset < limit) {
     const chunk = segment.read(offset, Math.min(4096, limit - offset));
     if (chunk.length === 0) return limit;

@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import type { FileHandle } from './segments.js';
 
 interface SharedFile {
@@ -17,11 +17,13 @@ const maxOpenFiles = 1024;
 export class SharedFiles {
   private readonly open = new Map<string, SharedFile>();
 
+  constructor(private readonly openFile: (path: string) => number) {}
+
   acquire(path: string): FileHandle {
     let file = this.open.get(path);
     if (!file) {
       if (this.open.size >= maxOpenFiles) this.retire(this.open.keys().next().value!);
-      file = { fd: openSync(path, 'r'), readers: 0, retired: false };
+      file = { fd: this.openFile(path), readers: 0, retired: false };
       this.open.set(path, file);
     }
     const shared = file;

@@ -1,5 +1,5 @@
-import { endsLogicalLine, rawLineTime } from './cri.js';
-import { lineAt, lineStartAtOrAfter, linesBackward, type Position, type Segment } from './segments.js';
+import { parseRawLine, rawLineTime } from './cri.js';
+import { lineAt, lineStartAtOrAfter, linesBackward, maxLineBytes, type Position, type Segment } from './segments.js';
 
 const before = (raw: string, sinceMs: number): boolean => rawLineTime(raw) < sinceMs;
 
@@ -24,11 +24,14 @@ function searchSegment(segment: Segment, sinceMs: number): number {
   return high;
 }
 
-/** Moves back over partial pieces so a joined line is never cut in half. */
+/** Moves back over partial pieces so a joined line is never cut in half, nor joined past maxLineBytes. */
 function logicalLineStart(segment: Segment, offset: number): number {
   let start = offset;
+  let joined = 0;
   for (const raw of linesBackward(segment, offset)) {
-    if (endsLogicalLine(raw.text)) break;
+    const piece = parseRawLine(raw.text);
+    joined += Buffer.byteLength(piece.line);
+    if (!piece.partial || joined > maxLineBytes) break;
     start = raw.start;
   }
   return start;

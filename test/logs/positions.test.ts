@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fc, testProp } from '@fast-check/ava';
@@ -6,7 +6,7 @@ import test from 'ava';
 import { LineJoiner } from '../../logs-app/sources/cri.js';
 import { CriTextConverter } from '../../logs-app/sources/cri-text.js';
 import { ForwardReader } from '../../logs-app/sources/forward.js';
-import { maxRawLineBytes, openSegment, type Position, type Segment } from '../../logs-app/sources/segments.js';
+import { FileSegment, maxLineBytes, privately, type Position, type Segment } from '../../logs-app/sources/segments.js';
 import { sinceStart } from '../../logs-app/sources/since.js';
 import type { LogEntry } from '../../logs-app/sources/source.js';
 import { tailStart } from '../../logs-app/sources/tail.js';
@@ -65,7 +65,10 @@ function withChain<T>(generated: Generated, use: (chain: Segment[]) => T): T {
     const chain = generated.files.map((lines, index) => {
       const path = join(dir, `part-${index}`);
       writeFileSync(path, lines.map((line) => `${line}\n`).join(''));
-      return openSegment(path);
+      return new FileSegment(
+        path,
+        privately((file) => openSync(file, 'r')),
+      );
     });
     return use(chain);
   } finally {
@@ -144,10 +147,14 @@ test('bytes without a newline for longer than any raw line are taken as lines of
   const path = join(dir, 'long');
   const long = 40 * 1024 * 1024;
   writeFileSync(path, `${cri(at(0), 'x'.repeat(long))}\n${cri(at(1), 'after')}\n`);
-  const segment = openSegment(path);
+  const segment = new FileSegment(
+    path,
+    privately((file) => openSync(file, 'r')),
+  );
   let bytesRead = 0;
   const counted: Segment = {
-    ...segment,
+    path: segment.path,
+    inode: () => segment.inode(),
     size: (fresh) => segment.size(fresh),
     read: (position, length) => {
       bytesRead += length;
@@ -158,10 +165,10 @@ test('bytes without a newline for longer than any raw line are taken as lines of
   };
   const start = tailStart([counted], 1);
   t.deepEqual(readFrom([counted], start), ['after']);
-  t.true(bytesRead < 2.5 * maxRawLineBytes, `${bytesRead} bytes read to find the last line`);
+  t.true(bytesRead < 2.5 * maxLineBytes, `${bytesRead} bytes read to find the last line`);
   const whole = readFrom([counted], { segment: 0, offset: 0 });
   t.is(whole.at(-1), 'after');
-  t.true(whole.slice(0, -1).every((line) => line.length < 1.5 * maxRawLineBytes));
+  t.true(whole.slice(0, -1).every((line) => line.length < 1.5 * maxLineBytes));
   t.is(whole.slice(0, -1).join('').length, Buffer.byteLength(cri(at(0), 'x'.repeat(long))) - at(0).length - 10);
   segment.close();
 });

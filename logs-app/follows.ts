@@ -1,0 +1,124 @@
+import type { ServerResponse } from 'node:http';
+import { whenClosed } from '../common/closed.js';
+import { Problem } from '../common/problem.js';
+
+export interface FollowPolicy {
+  /** Followed logs this process serves at once. */
+  maxFollows: number;
+  /** Followed logs one session holds open at once. */
+  maxFollowsPerSession: number;
+  /** How often a session is asked again whether it still holds the permission, once for all its followed logs. */
+  recheckMs: number;
+}
+
+/** Why a followed log ended before its client or its container did. */
+export type SessionEnd = 'session-ended' | 'auth-unavailable';
+
+export interface FollowRequest {
+  res: ServerResponse;
+  sessionId: string;
+  permission: string;
+  stillAllowed: () => Promise<boolean>;
+}
+
+type Follower = (end: SessionEnd) => void;
+
+interface SessionRecheck {
+  stillAllowed: () => Promise<boolean>;
+  followers: Set<Follower>;
+  timer: NodeJS.Timeout;
+  checking: boolean;
+}
+
+/**
+ * The followed logs under way: bounded per process and per session, each ended with its request whichever way
+ * that ends (sent, client gone, service stopping, session over). A session's permission is asked again once an
+ * interval for all the follows that share it, not once per follow.
+ */
+export class Follows {
+  private total = 0;
+  private readonly bySession = new Map<string, number>();
+  private readonly rechecks = new Map<string, SessionRecheck>();
+
+  constructor(
+    private readonly policy: FollowPolicy,
+    private readonly stopping: AbortSignal,
+  ) {}
+
+  get count(): number {
+    return this.total;
+  }
+
+  /** Admits a followed log (429 past the session's share, 503 past the process's); the signal aborts when it must end. */
+  begin(request: FollowRequest, onSessionEnd: Follower): AbortSignal {
+    const held = this.bySession.get(request.sessionId) ?? 0;
+    if (this.total >= this.policy.maxFollows) {
+      throw new Problem('unavailable', {
+        detail: `logs-app is following as many logs as it may (${this.policy.maxFollows}); try again shortly`,
+        headers: { 'Retry-After': '5' },
+      });
+    }
+    if (held >= this.policy.maxFollowsPerSession) {
+      throw new Problem('tooManyFollows', {
+        detail: `A session may follow at most ${this.policy.maxFollowsPerSession} logs at once; end one first`,
+      });
+    }
+    this.total += 1;
+    this.bySession.set(request.sessionId, held + 1);
+    const ended = new AbortController();
+    const key = `${request.sessionId}\n${request.permission}`;
+    const finish = () => {
+      if (ended.signal.aborted) return;
+      ended.abort();
+      this.total -= 1;
+      const left = (this.bySession.get(request.sessionId) ?? 1) - 1;
+      if (left > 0) this.bySession.set(request.sessionId, left);
+      else this.bySession.delete(request.sessionId);
+      this.unsubscribe(key, sessionEnded);
+      this.stopping.removeEventListener('abort', finish);
+    };
+    const sessionEnded: Follower = (end) => {
+      onSessionEnd(end);
+      finish();
+    };
+    this.subscribe(key, request.stillAllowed, sessionEnded);
+    this.stopping.addEventListener('abort', finish, { once: true });
+    if (this.stopping.aborted) finish();
+    whenClosed(request.res, finish);
+    return ended.signal;
+  }
+
+  private subscribe(key: string, stillAllowed: () => Promise<boolean>, follower: Follower): void {
+    let recheck = this.rechecks.get(key);
+    if (!recheck) {
+      const created: SessionRecheck = {
+        stillAllowed,
+        followers: new Set(),
+        checking: false,
+        timer: setInterval(() => void this.recheck(created), this.policy.recheckMs).unref(),
+      };
+      recheck = created;
+      this.rechecks.set(key, created);
+    }
+    recheck.followers.add(follower);
+  }
+
+  private unsubscribe(key: string, follower: Follower): void {
+    const recheck = this.rechecks.get(key);
+    if (!recheck?.followers.delete(follower) || recheck.followers.size > 0) return;
+    clearInterval(recheck.timer);
+    this.rechecks.delete(key);
+  }
+
+  /** Fails closed: when auth-app cannot answer, the follows end too. */
+  private async recheck(recheck: SessionRecheck): Promise<void> {
+    if (recheck.checking) return;
+    recheck.checking = true;
+    const end = await recheck.stillAllowed().then(
+      (allowed): SessionEnd | undefined => (allowed ? undefined : 'session-ended'),
+      (): SessionEnd => 'auth-unavailable',
+    );
+    recheck.checking = false;
+    if (end) for (const follower of [...recheck.followers]) follower(end);
+  }
+}
