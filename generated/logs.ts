@@ -154,7 +154,16 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A file logs-app needs exists but cannot be read (permissions, an I/O error): the node's or the deployment's problem, not the request's. logs-app's log names the file. */
+        /** @description The session already follows as many logs as one session may (`LOGS_MAX_FOLLOWS_PER_SESSION`). */
+        TooManyFollows: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description A file logs-app needs exists but cannot be read (permissions, an I/O error; `files-unreadable`), or is refused because it leads out of the log directory or is not a regular file (`file-refused`): the node's or the deployment's problem, not the request's. logs-app's log names the file. */
         FilesUnreadable: {
             headers: {
                 [name: string]: unknown;
@@ -172,7 +181,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description auth-app (or the log source) cannot be reached; fail closed. */
+        /** @description auth-app (or the log source) cannot be reached, and logs-app fails closed; or logs-app already follows as many logs (`LOGS_MAX_FOLLOWS`) or holds as many connections (`LOGS_MAX_CONNECTIONS`) as it may. */
         Unavailable: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -240,6 +249,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            429: components["responses"]["TooManyFollows"];
             500: components["responses"]["FilesUnreadable"];
             502: components["responses"]["UpstreamFailed"];
             503: components["responses"]["Unavailable"];
