@@ -20,6 +20,8 @@ interface FakeContainer {
 export class FakeKubernetesApi {
   readonly pods = new Map<string, Map<string, FakeContainer>>();
   readonly requests: Array<{ path: string; authorization?: string }> = [];
+  /** Paths answered with a 302 to another path, as a misbehaving proxy in front of the API server might. */
+  readonly redirects = new Map<string, string>();
   private readonly followers = new Map<string, Set<{ response: ServerResponse; timestamps: boolean }>>();
   private readonly server = createServer((request, response) =>
     this.handle(request.url ?? '/', request.headers.authorization, response),
@@ -57,6 +59,8 @@ export class FakeKubernetesApi {
     if (authorization === 'Bearer forbidden')
       return status(response, 403, 'pods "x" is forbidden: cannot get resource "pods/log"');
     if (authorization !== `Bearer ${this.token}`) return status(response, 401, 'Unauthorized');
+    const redirect = this.redirects.get(url.pathname);
+    if (redirect) return void response.writeHead(302, { location: redirect }).end();
     if (url.pathname === '/version') return json(response, 200, { major: '1', minor: '31' });
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)(\/log)?$/.exec(url.pathname);
     if (!match) return status(response, 404, 'the server could not find the requested resource');

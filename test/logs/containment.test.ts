@@ -82,7 +82,7 @@ test.serial('a pipe that appears at the live path during a follow blocks nothing
   await new Promise((resolve) => setTimeout(resolve, 300));
   const health = await fetch(`${stack.logs.url}/healthz`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
   t.is(health?.status, 200, 'the event loop is not stuck opening the pipe');
-  const ended = await Promise.race([body, new Promise<undefined>((resolve) => setTimeout(resolve, 3000))]);
+  const ended = await Promise.race([body, new Promise<undefined>((resolve) => setTimeout(resolve, 3000, undefined))]);
   t.not(ended, undefined, 'the follow ended');
   t.is(auditOf('piped')?.outcome, 'file-refused');
 });

@@ -178,3 +178,40 @@ test.serial(
     t.true(received < 8000 * 1000, `logs-app let go of the connection after ${received} bytes`);
   },
 );
+
+const resources = (kind: string) => process.getActiveResourcesInfo().filter((each) => each === kind).length;
+
+test('followers of one file share one watch and one poll; they wake only when it changes', async (t) => {
+  const stack = await startStack();
+  t.teardown(() => stack.stop());
+  const path = stack.writeLog('default', 'popular', 'main', '0.log', [cri(at(0), 'first')]);
+  const many = await Promise.all(
+    Array.from({ length: 12 }, (_, index) => stack.tokenFor(`watcher${index}`, ['logs:read'])),
+  );
+  const before = { watches: resources('FSEventWrap'), timers: resources('Timeout') };
+  const followers = await Promise.all(
+    many
+      .flatMap((token) => [token, token])
+      .map(async (token) => {
+        const abort = new AbortController();
+        const response = await fetch(`${stack.logs.url}/logs/popular?follow=true`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: abort.signal,
+        });
+        return { reader: response.body!.getReader(), close: () => abort.abort() };
+      }),
+  );
+  await pause(200);
+  const watches = resources('FSEventWrap') - before.watches;
+  const timers = resources('Timeout') - before.timers;
+  t.true(watches <= 2, `${watches} new watches for 24 follows of one file`);
+  t.true(timers <= 12 + 2, `${timers} new timers for 24 follows of one file by 12 sessions`);
+  stack.appendLog(path, [cri(at(1), 'second')]);
+  const decoder = new TextDecoder();
+  for (const { reader } of followers) {
+    let text = '';
+    while (!text.includes('second')) text += decoder.decode((await reader.read()).value);
+    t.is(text, 'first\nsecond\n');
+  }
+  for (const follower of followers) follower.close();
+});

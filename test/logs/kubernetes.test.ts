@@ -117,7 +117,10 @@ test.serial('the API refusing logs-app is a 502; the API unreachable is a 503', 
   });
   t.teardown(() => refused.stop());
   const own = await refused.tokenFor('bob', ['logs:read']);
-  t.is((await refused.request('/logs/single', { token: own })).status, 502);
+  const answer = await refused.request('/logs/single', { token: own });
+  t.is(answer.status, 502);
+  t.false(answer.text.includes('forbidden'), "the API's words (they name logs-app's account) are not the caller's");
+  t.true(refused.logLines.some((line) => line.includes('cannot get resource') && line.includes('"status":403')));
   writeFileSync(join(tokenDir, 'token'), 'service-account-token\n');
   const down = await startStack({
     LOGS_SOURCE: 'kubernetes',
@@ -129,4 +132,14 @@ test.serial('the API refusing logs-app is a 502; the API unreachable is a 503', 
   const response = await down.request('/logs/single', { token: other });
   t.is(response.status, 503);
   t.is((await down.request('/readyz')).status, 503);
+});
+
+test.serial("a redirect from the API is not followed: 502, never another pod's log", async (t) => {
+  api.addPod('kube-system', 'secret', { app: { current: [{ time: at(0), text: 'kube-system secret' }] } });
+  api.addPod('default', 'moved', { app: { current: [{ time: at(0), text: 'moved' }] } });
+  api.redirects.set('/api/v1/namespaces/default/pods/moved/log', '/api/v1/namespaces/kube-system/pods/secret/log');
+  const response = await read('/logs/moved');
+  t.is(response.status, 502);
+  t.false(response.text.includes('kube-system secret'));
+  t.false(api.requests.some((request) => request.path.startsWith('/api/v1/namespaces/kube-system')));
 });
