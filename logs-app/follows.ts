@@ -36,23 +36,22 @@ interface SessionRecheck {
  * interval for all the follows that share it, not once per follow.
  */
 export class Follows {
-  private total = 0;
+  /** How each follow under way is ended; the service stopping ends them all. */
+  private readonly ending = new Set<() => void>();
   private readonly bySession = new Map<string, number>();
   private readonly rechecks = new Map<string, SessionRecheck>();
 
   constructor(
     private readonly policy: FollowPolicy,
     private readonly stopping: AbortSignal,
-  ) {}
-
-  get count(): number {
-    return this.total;
+  ) {
+    stopping.addEventListener('abort', () => this.ending.forEach((finish) => finish()), { once: true });
   }
 
   /** Admits a followed log (429 past the session's share, 503 past the process's); the signal aborts when it must end. */
   begin(request: FollowRequest, onSessionEnd: Follower): AbortSignal {
     const held = this.bySession.get(request.sessionId) ?? 0;
-    if (this.total >= this.policy.maxFollows) {
+    if (this.ending.size >= this.policy.maxFollows) {
       throw new Problem('unavailable', {
         detail: `logs-app is following as many logs as it may (${this.policy.maxFollows}); try again shortly`,
         headers: { 'Retry-After': '5' },
@@ -63,26 +62,24 @@ export class Follows {
         detail: `A session may follow at most ${this.policy.maxFollowsPerSession} logs at once; end one first`,
       });
     }
-    this.total += 1;
     this.bySession.set(request.sessionId, held + 1);
     const ended = new AbortController();
     const key = `${request.sessionId}\n${request.permission}`;
     const finish = () => {
       if (ended.signal.aborted) return;
       ended.abort();
-      this.total -= 1;
+      this.ending.delete(finish);
       const left = (this.bySession.get(request.sessionId) ?? 1) - 1;
       if (left > 0) this.bySession.set(request.sessionId, left);
       else this.bySession.delete(request.sessionId);
       this.unsubscribe(key, sessionEnded);
-      this.stopping.removeEventListener('abort', finish);
     };
     const sessionEnded: Follower = (end) => {
       onSessionEnd(end);
       finish();
     };
+    this.ending.add(finish);
     this.subscribe(key, request.stillAllowed, sessionEnded);
-    this.stopping.addEventListener('abort', finish, { once: true });
     if (this.stopping.aborted) finish();
     whenClosed(request.res, finish);
     return ended.signal;

@@ -4,13 +4,26 @@ import { fc } from '@fast-check/ava';
 import { measure } from '../helpers/load.js';
 import { assertMatchesSpec } from '../helpers/contract.js';
 import { rawRequest } from '../helpers/http.js';
+import {
+  abandonedFollows,
+  describeAbandoned,
+  describeEndless,
+  describeGzip,
+  describeQuiet,
+  newlineLess,
+  quietFollows,
+  rotatedArchives,
+} from './hardening.js';
 import { authRequests, logsRequests, type HostileRequest } from './hostile.js';
 import { canary, password, ReliabilityStack } from './stack.js';
 
 /** `npm test` runs a short version; `npm run test:reliability` sets RELIABILITY_SECONDS=60. */
 const seconds = Number(process.env.RELIABILITY_SECONDS ?? 3);
 const hostileRuns = seconds >= 30 ? 2000 : 150;
+const long = seconds >= 30;
 const summary = { requests: 0, errors: 0, faults: 0, sessionsLost: 0 };
+/** The hardening cases' figures, each a phrase of the summary. */
+const figures: string[] = [];
 const stack = new ReliabilityStack();
 const issued: string[] = [];
 
@@ -20,7 +33,7 @@ test.before(async () => {
 test.after.always(async () => {
   await stack.stop();
   process.stdout.write(
-    `reliability summary: ${summary.requests} requests sent, ${summary.errors} errors, ${summary.faults} faults injected, ${summary.sessionsLost} sessions lost\n`,
+    `reliability summary: ${summary.requests} requests sent, ${summary.errors} errors, ${summary.faults} faults injected, ${summary.sessionsLost} sessions lost${figures.map((figure) => `; ${figure}`).join('')}\n`,
   );
 });
 
@@ -173,6 +186,42 @@ test.serial(
     summary.requests += 8;
   },
 );
+
+test.serial('abandoned follows: each recorded, none of their sessions checked again, memory back', async (t) => {
+  const result = await abandonedFollows(stack, long ? 20_000 : 2000);
+  figures.push(describeAbandoned(result));
+  summary.requests += result.sent;
+  t.log(describeAbandoned(result));
+  t.is(result.recorded, result.sent, 'an audit line for each');
+  t.is(result.checksAfter, 0, 'no session is asked about once its follow is gone');
+});
+
+test.serial('quiet follows: every one answered at once and handed the next line; nothing left held', async (t) => {
+  const count = long ? 10_000 : 1000;
+  const result = await quietFollows(stack, count, long ? 10 : 3);
+  figures.push(describeQuiet(result));
+  summary.requests += count;
+  t.log(describeQuiet(result));
+  t.is(result.failed, 0);
+  t.is(result.deliveredShare, 1, 'every follower got the appended line');
+  t.true(result.fdsLeft < 50, `${result.fdsLeft} descriptors left after the followers went`);
+});
+
+test.serial('rotated archives: read by four at once off the event loop; a bomb refused once', async (t) => {
+  const result = await rotatedArchives(stack, await token(), long ? 250 : 16);
+  figures.push(describeGzip(result));
+  summary.requests += 6;
+  t.log(describeGzip(result));
+  t.true(result.sameAnswers, 'the four readers got the same, whole answer');
+});
+
+test.serial('a newline-less log: tails hold at most one bounded line', async (t) => {
+  const result = await newlineLess(stack, await token(), long ? 100 : 24);
+  figures.push(describeEndless(result));
+  summary.requests += 3;
+  t.log(describeEndless(result));
+  t.true(result.longestLineBytes <= 8 * 1024 * 1024);
+});
 
 test.serial('secrets: neither the database nor any log line holds a token or the password in plain text', async (t) => {
   await stack.logs.stop();

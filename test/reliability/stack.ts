@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../auth-app/passwords.js';
@@ -66,6 +76,49 @@ export class ReliabilityStack {
       `auth-${this.restarts}`,
     );
     this.authPort = new URL(this.auth.url).port;
+  }
+
+  /** Users made straight in the store (one hash for all) and logged in: a token each, for `count` sessions. */
+  async sessions(count: number, prefix: string): Promise<string[]> {
+    const store = await openStore(this.databaseUrl, { poolSize: 1, connectTimeoutMs: 1000, queryTimeoutMs: 1000 });
+    const passwordHash = await hashPassword(password);
+    for (let index = 0; index < count; index += 1) {
+      await store.createUser({
+        id: randomUUID(),
+        username: `${prefix}-${index}`,
+        passwordHash,
+        permissions: ['logs:read'],
+        createdAt: Date.now(),
+      });
+    }
+    await store.close();
+    const tokens: string[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const { token } = await this.login(`${prefix}-${index}`, `10.8.${index >> 8}.${index & 255}`);
+      if (!token) throw new Error(`${prefix}-${index} could not log in`);
+      tokens.push(token);
+    }
+    return tokens;
+  }
+
+  /** The directory of a pod's only container, made empty. */
+  containerDir(pod: string): string {
+    const dir = join(this.pods, `default_${pod}_uid`, 'main');
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** The lines logs-app has written so far. */
+  logsOutput(): string {
+    return readFileSync(join(this.dir, 'logs.log'), 'utf8');
+  }
+
+  /** How many calls auth-app has answered on `path` so far. */
+  authCalls(path: string): number {
+    return readdirSync(this.dir)
+      .filter((name) => name.startsWith('auth-') && name.endsWith('.log'))
+      .map((name) => readFileSync(join(this.dir, name), 'utf8').split(`"path":"${path}"`).length - 1)
+      .reduce((sum, each) => sum + each, 0);
   }
 
   async killAuth(): Promise<void> {
