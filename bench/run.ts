@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hash } from '@node-rs/argon2';
@@ -7,6 +7,7 @@ import { argon2Parameters } from '../auth-app/passwords.js';
 import { openStore } from '../auth-app/store/open.js';
 import { criFile } from './fixtures.js';
 import { startProcess, type Running } from '../test/helpers/services.js';
+import { quietFollows } from './follows.js';
 import { closingLine } from './report.js';
 import { loadGenerator } from './wrk.js';
 import {
@@ -29,10 +30,15 @@ const startMs = Date.parse('2026-01-01T00:00:00Z');
 const work = mkdtempSync(join(tmpdir(), 'pod-logs-bench-'));
 const pods = join(work, 'pods');
 
+/** A hard link: logs-app refuses a symbolic one that leads out of its log directory. */
 function pod(name: string, file: string): void {
   const dir = join(pods, `default_${name}_bench-uid`, 'app');
   mkdirSync(dir, { recursive: true });
-  symlinkSync(file, join(dir, '0.log'));
+  try {
+    linkSync(file, join(dir, '0.log'));
+  } catch {
+    copyFileSync(file, join(dir, '0.log'));
+  }
 }
 
 async function setup() {
@@ -98,11 +104,21 @@ async function main(): Promise<void> {
       rounds,
       connections: 10,
       work,
+      pods,
+      databaseUrl,
     };
     process.stdout.write(
       `\n${loadGenerator}, ${bench.connections} connections, ${seconds} s a run after a warm-up, median of ${rounds} alternating runs\n`,
     );
-    const scenarios = [authenticatedLogs, validation, tailOfLargeFile, sinceInLargeFile, fullStream, logins];
+    const scenarios = [
+      authenticatedLogs,
+      validation,
+      tailOfLargeFile,
+      sinceInLargeFile,
+      fullStream,
+      logins,
+      quietFollows,
+    ];
     for (const [index, scenario] of scenarios.entries()) {
       if (only.length === 0 || only.includes(index + 1)) await scenario(bench);
     }

@@ -27,6 +27,9 @@ export interface Bench {
   rounds: number;
   connections: number;
   work: string;
+  /** The log directory logs-app reads. */
+  pods: string;
+  databaseUrl: string;
 }
 
 const load = (bench: Bench, url: string, extra: Partial<LoadOptions> = {}) =>
