@@ -59,7 +59,10 @@ export async function listen(
   );
   let connections = 0;
   server.on('connection', (socket: Socket) => {
-    if (connections >= maxConnections) return overLimit.add(socket);
+    if (connections >= maxConnections) {
+      overLimit.add(socket);
+      return;
+    }
     connections += 1;
     socket.once('close', () => (connections -= 1));
   });

@@ -215,3 +215,35 @@ test('followers of one file share one watch and one poll; they wake only when it
   }
   for (const follower of followers) follower.close();
 });
+
+test('past LOGS_MAX_CONNECTIONS a request is answered 503 and its connection closed; a freed one lets the next in', async (t) => {
+  const stack = await startStack({ LOGS_MAX_CONNECTIONS: '3' });
+  t.teardown(() => stack.stop());
+  const url = new URL(stack.logs.url);
+  const held = await Promise.all(
+    Array.from({ length: 3 }, async () => {
+      const socket = connect(Number(url.port), url.hostname);
+      await once(socket, 'connect');
+      return socket;
+    }),
+  );
+  await pause(100);
+  const ask = async () => {
+    const socket = connect(Number(url.port), url.hostname);
+    await once(socket, 'connect');
+    socket.write(`GET /healthz HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    await Promise.race([once(socket, 'close'), pause(1000)]);
+    socket.destroy();
+    return text;
+  };
+  const refused = await ask();
+  t.regex(refused, /^HTTP\/1\.1 503/);
+  t.regex(refused, /connection: close/i);
+  t.regex(refused, /application\/problem\+json/);
+  held[0]!.destroy();
+  await pause(100);
+  t.regex(await ask(), /^HTTP\/1\.1 200/);
+  for (const socket of held) socket.destroy();
+});
