@@ -1,4 +1,5 @@
 import { guarded, type SqlDriver, type Statement } from './driver.js';
+import { loginFailureMethods } from './login-failures.js';
 import { migrations } from './migrations.js';
 import type { NewUser, SessionRecord, SessionWithUser, Store, UserRecord } from './store.js';
 
@@ -147,38 +148,6 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
     purgeSessions: (now, lastSeenBefore) =>
       db.run('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?', [now, lastSeenBefore]),
 
-    recordLoginFailure: async (key, clientAddress, at) => {
-      await db.run('INSERT INTO login_failures (username_key, client_address, failed_at) VALUES (?, ?, ?)', [
-        key,
-        clientAddress,
-        at,
-      ]);
-    },
-    loginFailures: async (key, clientAddress, since) =>
-      (
-        await db.all<{ failed_at: number }>(
-          `SELECT failed_at FROM login_failures
-           WHERE username_key = ? AND client_address = ? AND failed_at > ? ORDER BY failed_at`,
-          [key, clientAddress, since],
-        )
-      ).map((row) => Number(row.failed_at)),
-    accountLoginFailures: async (key, since, limit) =>
-      (
-        await db.all<{ failed_at: number }>(
-          `SELECT failed_at FROM login_failures
-           WHERE username_key = ? AND failed_at > ? ORDER BY failed_at DESC LIMIT ?`,
-          [key, since, limit],
-        )
-      ).map((row) => Number(row.failed_at)),
-    holdsSessionFrom: async (key, clientAddress) =>
-      (await db.get(
-        `SELECT 1 AS held FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE u.username_key = ? AND s.client_address = ? LIMIT 1`,
-        [key, clientAddress],
-      )) !== undefined,
-    clearLoginFailures: async (key, clientAddress) => {
-      await db.run('DELETE FROM login_failures WHERE username_key = ? AND client_address = ?', [key, clientAddress]);
-    },
-    purgeLoginFailures: (before) => db.run('DELETE FROM login_failures WHERE failed_at <= ?', [before]),
+    ...loginFailureMethods(db),
   };
 }

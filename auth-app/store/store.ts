@@ -33,6 +33,24 @@ export interface NewUser {
   createdAt: number;
 }
 
+export interface LoginFailure {
+  clientAddress: string;
+  failedAt: number;
+}
+
+/** What a login attempt must stay under to be tried. */
+export interface LoginLimits {
+  /** Failures of the username from this address after `since`. */
+  maxFailures: number;
+  since: number;
+  /** Failures of the username from all addresses after `accountSince`, each address counting at most `addressShare`. */
+  accountMaxFailures: number;
+  accountSince: number;
+  addressShare: number;
+  /** The user holds a session from this address: the account limit does not apply to it. */
+  knownAddress: boolean;
+}
+
 /** Persistence for auth-app; every time is milliseconds since the epoch, chosen by the caller. */
 export interface Store {
   ping(): Promise<void>;
@@ -55,10 +73,15 @@ export interface Store {
   deleteUserSessions(userId: string): Promise<number>;
   purgeSessions(now: number, lastSeenBefore: number): Promise<number>;
 
-  recordLoginFailure(usernameKey: string, clientAddress: string, at: number): Promise<void>;
+  /**
+   * Records a login attempt as a failure before its password is checked, in one transaction with the check of the
+   * limits, so attempts made at the same moment cannot all pass a check that none of them has yet been counted in.
+   * False when a limit refuses it (nothing is recorded then). A successful login clears the failures it leaves.
+   */
+  reserveLoginAttempt(usernameKey: string, clientAddress: string, at: number, limits: LoginLimits): Promise<boolean>;
   loginFailures(usernameKey: string, clientAddress: string, since: number): Promise<number[]>;
-  /** The times of the latest `limit` failures for a username from any address since `since`, newest first. */
-  accountLoginFailures(usernameKey: string, since: number, limit: number): Promise<number[]>;
+  /** The failures for a username from any address since `since`, oldest first. */
+  accountLoginFailures(usernameKey: string, since: number): Promise<LoginFailure[]>;
   /** Whether the user holds a session (until purged) started from this address: a place it logs in from. */
   holdsSessionFrom(usernameKey: string, clientAddress: string): Promise<boolean>;
   clearLoginFailures(usernameKey: string, clientAddress: string): Promise<void>;

@@ -24,8 +24,12 @@ async function startReplica(url: string, env: Record<string, string> = {}) {
   return { child, request: contractClient('auth', () => base) };
 }
 
-const login = (request: ReturnType<typeof contractClient>, username: string, password = testPassword) =>
-  request('/auth/login', { method: 'POST', json: { username, password } });
+const login = (
+  request: ReturnType<typeof contractClient>,
+  username: string,
+  password = testPassword,
+  headers: Record<string, string> = {},
+) => request('/auth/login', { method: 'POST', json: { username, password }, headers });
 
 test.serial('the admin CLI works against PostgreSQL', async (t) => {
   const added = await runScript(
@@ -77,9 +81,13 @@ test.serial('two replicas on one database: sessions, logout and regulation are s
 });
 
 test.serial('concurrent logins of one user on both replicas all make distinct, valid sessions', async (t) => {
-  const [one, two] = await Promise.all([startReplica(database.url), startReplica(database.url)]);
+  const proxied = { AUTH_TRUST_PROXY: 'true' };
+  const [one, two] = await Promise.all([startReplica(database.url, proxied), startReplica(database.url, proxied)]);
+  /** From 20 addresses: attempts being checked count against their address's limit of 5 until they succeed. */
   const results = await Promise.all(
-    Array.from({ length: 20 }, (_, index) => login(index % 2 ? one.request : two.request, 'alice')),
+    Array.from({ length: 20 }, (_, index) =>
+      login(index % 2 ? one.request : two.request, 'alice', testPassword, { 'x-forwarded-for': `10.20.0.${index}` }),
+    ),
   );
   t.true(results.every((result) => result.status === 200));
   const tokens = results.map((result) => (result.json as { token: string }).token);

@@ -29,6 +29,19 @@ const session = (userId: string, overrides: Partial<SessionRecord> = {}): Sessio
   ...overrides,
 });
 
+/** Limits that no attempt below reaches unless a test lowers them. */
+const roomy = {
+  maxFailures: 100,
+  since: 0,
+  accountMaxFailures: 1_000,
+  accountSince: 0,
+  addressShare: 999,
+  knownAddress: false,
+};
+
+const failure = (store: Store, key: string, address: string, at: number) =>
+  store.reserveLoginAttempt(key, address, at, roomy);
+
 /** The behaviour every Store must have, run against each backend. */
 export function storeConformance(backend: string, open: () => Promise<StoreUnderTest>): void {
   const withStore = (title: string, body: (store: Store, subject: StoreUnderTest) => Promise<void>) =>
@@ -110,8 +123,8 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
   });
 
   withStore('login failures are counted per username and address, cleared and purged', async (store) => {
-    for (const at of [1_000, 2_000, 3_000]) await store.recordLoginFailure('alice', '10.0.0.1', at);
-    await store.recordLoginFailure('alice', '10.0.0.2', 2_500);
+    for (const at of [1_000, 2_000, 3_000]) await failure(store, 'alice', '10.0.0.1', at);
+    await failure(store, 'alice', '10.0.0.2', 2_500);
     const counted = await store.loginFailures('alice', '10.0.0.1', 1_500);
     if (counted.join() !== '2000,3000') throw new Error(`counted ${counted}`);
     await store.clearLoginFailures('alice', '10.0.0.1');
@@ -127,18 +140,64 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
         ['10.0.0.2', 2_000],
         ['10.0.0.3', 3_000],
       ] as const) {
-        await store.recordLoginFailure('carol', address, at);
+        await failure(store, 'carol', address, at);
       }
-      await store.recordLoginFailure('dave', '10.0.0.1', 2_500);
-      const latest = await store.accountLoginFailures('carol', 1_500, 10);
-      if (latest.join() !== '3000,2000') throw new Error(`account failures ${latest.join()}`);
-      if ((await store.accountLoginFailures('carol', 0, 1)).join() !== '3000') throw new Error('limit');
+      await failure(store, 'dave', '10.0.0.1', 2_500);
+      const latest = (await store.accountLoginFailures('carol', 1_500)).map(
+        (each) => `${each.clientAddress}@${each.failedAt}`,
+      );
+      if (latest.join() !== '10.0.0.2@2000,10.0.0.3@3000') throw new Error(`account failures ${latest.join()}`);
       const carol = user('Carol');
       await store.createUser(carol);
       await store.createSession(session(carol.id, { clientAddress: '10.0.0.7' }));
       if (!(await store.holdsSessionFrom('carol', '10.0.0.7'))) throw new Error('known address not found');
       if (await store.holdsSessionFrom('carol', '10.0.0.8')) throw new Error('unknown address found');
       if (await store.holdsSessionFrom('dave', '10.0.0.7')) throw new Error('another user matched');
+    },
+  );
+
+  withStore(
+    'attempts arriving at once on two stores are reserved up to the limit of their address',
+    async (store, subject) => {
+      const second = await subject.reopen();
+      try {
+        const limits = { ...roomy, maxFailures: 5 };
+        const reserved = await Promise.all(
+          Array.from({ length: 40 }, (_, index) =>
+            (index % 2 ? store : second).reserveLoginAttempt('eve', '10.0.0.9', 1_000 + index, limits),
+          ),
+        );
+        if (reserved.filter(Boolean).length !== 5) throw new Error(`${reserved.filter(Boolean).length} reserved`);
+        if ((await store.loginFailures('eve', '10.0.0.9', 0)).length !== 5) throw new Error('refused ones recorded');
+        if (!(await second.reserveLoginAttempt('eve', '10.0.0.10', 2_000, limits))) throw new Error('other address');
+        if (!(await second.reserveLoginAttempt('eve', '10.0.0.9', 2_000, { ...limits, since: 1_040 }))) {
+          throw new Error('failures before the window counted');
+        }
+      } finally {
+        await second.close();
+      }
+    },
+  );
+
+  withStore(
+    'past the account limit only a known address is reserved; one address alone never reaches it',
+    async (store) => {
+      const limits = { ...roomy, maxFailures: 10, accountMaxFailures: 4, addressShare: 3 };
+      for (let index = 0; index < 10; index += 1) {
+        if (!(await store.reserveLoginAttempt('frank', '10.0.1.1', 1_000 + index, limits))) {
+          throw new Error(`one address met the account limit at its attempt ${index + 1}`);
+        }
+      }
+      if (!(await store.reserveLoginAttempt('frank', '10.0.1.2', 2_000, limits))) throw new Error('second address');
+      if (await store.reserveLoginAttempt('frank', '10.0.1.3', 3_000, limits))
+        throw new Error('past the account limit');
+      if (!(await store.reserveLoginAttempt('frank', '10.0.1.3', 3_000, { ...limits, knownAddress: true }))) {
+        throw new Error('a known address was refused');
+      }
+      if (!(await store.reserveLoginAttempt('frank', '10.0.1.4', 4_000, { ...limits, accountSince: 2_000 }))) {
+        throw new Error('failures before the account window counted');
+      }
+      if (!(await store.reserveLoginAttempt('grace', '10.0.1.3', 3_000, limits))) throw new Error('another username');
     },
   );
 
