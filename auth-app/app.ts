@@ -35,8 +35,7 @@ const storeFailure = (error: unknown) =>
 
 export function createAuthApp(parts: AuthAppParts): Koa {
   const { config, sessions } = parts;
-  /** The proxy appends the address it saw; entries before it are whatever the client sent, so only the last counts. */
-  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
+  const app = new Koa();
   const requireSession = authenticate(sessions, config.realm);
   app.use(
     requestEnvelope({
@@ -49,7 +48,7 @@ export function createAuthApp(parts: AuthAppParts): Koa {
   const routes = createRoutes();
   addHealthRoutes(routes, [{ name: 'the session store', check: () => parts.store.ping() }]);
   addDocsRoutes(routes, parts.spec, 'auth-app API');
-  addLoginRoutes(routes, parts.login, config.session);
+  addLoginRoutes(routes, parts.login, config);
   addSessionRoutes(routes, requireSession, sessions, config.session, config.realm);
   addSessionListRoutes(routes, requireSession, sessions, config.session);
   app.use(routes.routes()).use(routes.allowedMethods());

@@ -1,3 +1,4 @@
+import { addressKey } from './client-address.js';
 import type { Clock } from './sessions.js';
 import type { LoginFailure, Store } from './store/store.js';
 
@@ -31,7 +32,7 @@ function accountUnblockedAt(failures: LoginFailure[], policy: ThrottlePolicy, ad
 }
 
 /**
- * Login regulation per (username, client address): failures past the limit within the window are refused,
+ * Login regulation per (username, client address; an IPv6 address by its /64): failures past the limit within the window are refused,
  * while the same user from another address is unaffected, so nobody can lock a victim out at will. Past the
  * account limit (an attack spread over many addresses), only addresses the user holds a session from may
  * still try, so the owner keeps logging in from where they already do. One address counts at most one failure
@@ -52,16 +53,18 @@ export class LoginThrottle {
   async reserve(usernameKey: string, clientAddress: string): Promise<Reservation> {
     const now = this.now();
     const { maxFailures, windowMs, accountMaxFailures, accountWindowMs } = this.policy;
+    const address = addressKey(clientAddress);
+    const known = await this.store.sessionAddresses(usernameKey);
     const limits = {
       maxFailures,
       since: now - windowMs,
       accountMaxFailures,
       accountSince: now - accountWindowMs,
       addressShare: this.addressShare,
-      knownAddress: await this.store.holdsSessionFrom(usernameKey, clientAddress),
+      knownAddress: known.some((each) => addressKey(each) === address),
     };
-    if (await this.store.reserveLoginAttempt(usernameKey, clientAddress, now, limits)) return { reserved: true };
-    const failures = await this.store.loginFailures(usernameKey, clientAddress, limits.since);
+    if (await this.store.reserveLoginAttempt(usernameKey, address, now, limits)) return { reserved: true };
+    const failures = await this.store.loginFailures(usernameKey, address, limits.since);
     if (failures.length >= maxFailures) {
       const unblockedAt = (failures[failures.length - maxFailures] ?? now) + windowMs;
       return { reserved: false, retryAfterSeconds: secondsUntil(unblockedAt, now), scope: 'address' };
@@ -73,7 +76,7 @@ export class LoginThrottle {
 
   /** A successful login clears the failures of its username and address, its own reservation among them. */
   succeeded(usernameKey: string, clientAddress: string): Promise<void> {
-    return this.store.clearLoginFailures(usernameKey, clientAddress);
+    return this.store.clearLoginFailures(usernameKey, addressKey(clientAddress));
   }
 
   purgeExpired(): Promise<number> {

@@ -21,6 +21,7 @@ export const problemKinds = {
   badRequest: { slug: 'bad-request', status: 400, title: 'The request is not valid' },
   unparsable: { slug: 'unparsable', status: 400, title: 'The request is not valid HTTP' },
   invalidParameters: { slug: 'invalid-parameters', status: 400, title: 'Request parameters are not valid' },
+  invalidClientAddress: { slug: 'invalid-client-address', status: 400, title: 'The client address is not valid' },
   containerRequired: { slug: 'container-required', status: 400, title: 'A container name must be specified' },
   previousNotFound: { slug: 'previous-not-found', status: 400, title: 'No previous container instance' },
   unauthenticated: { slug: 'unauthenticated', status: 401, title: 'Authentication is required' },

@@ -274,6 +274,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The request does not match the contract (`errors` names the fields), or, behind a trusted proxy
+         *     (`AUTH_TRUST_PROXY`), the last `X-Forwarded-For` entry is not an IP address (`invalid-client-address`).
+         */
+        LoginBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Unknown user, wrong password or disabled user (one answer for all three). */
         InvalidCredentials: {
             headers: {
@@ -388,7 +400,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["LoginBadRequest"];
             401: components["responses"]["InvalidCredentials"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];

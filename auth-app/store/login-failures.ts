@@ -6,7 +6,7 @@ type LoginFailureMethods = Pick<
   | 'reserveLoginAttempt'
   | 'loginFailures'
   | 'accountLoginFailures'
-  | 'holdsSessionFrom'
+  | 'sessionAddresses'
   | 'clearLoginFailures'
   | 'purgeLoginFailures'
 >;
@@ -71,12 +71,13 @@ export function loginFailureMethods(db: SqlDriver): LoginFailureMethods {
           [key, since],
         )
       ).map((row) => ({ clientAddress: row.client_address, failedAt: Number(row.failed_at) })),
-    holdsSessionFrom: async (key, clientAddress) =>
-      (await db.get(
-        `SELECT 1 AS held FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE u.username_key = ? AND s.client_address = ? LIMIT 1`,
-        [key, clientAddress],
-      )) !== undefined,
+    sessionAddresses: async (key) =>
+      (
+        await db.all<{ client_address: string }>(
+          `SELECT DISTINCT s.client_address FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username_key = ?`,
+          [key],
+        )
+      ).map((row) => row.client_address),
     clearLoginFailures: async (key, clientAddress) => {
       await db.run('DELETE FROM login_failures WHERE username_key = ? AND client_address = ?', [key, clientAddress]);
     },

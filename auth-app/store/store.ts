@@ -82,8 +82,8 @@ export interface Store {
   loginFailures(usernameKey: string, clientAddress: string, since: number): Promise<number[]>;
   /** The failures for a username from any address since `since`, oldest first. */
   accountLoginFailures(usernameKey: string, since: number): Promise<LoginFailure[]>;
-  /** Whether the user holds a session (until purged) started from this address: a place it logs in from. */
-  holdsSessionFrom(usernameKey: string, clientAddress: string): Promise<boolean>;
+  /** The addresses the user's sessions (until purged) started from: the places it logs in from. */
+  sessionAddresses(usernameKey: string): Promise<string[]>;
   clearLoginFailures(usernameKey: string, clientAddress: string): Promise<void>;
   purgeLoginFailures(before: number): Promise<number>;
 }

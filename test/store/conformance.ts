@@ -150,9 +150,11 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
       const carol = user('Carol');
       await store.createUser(carol);
       await store.createSession(session(carol.id, { clientAddress: '10.0.0.7' }));
-      if (!(await store.holdsSessionFrom('carol', '10.0.0.7'))) throw new Error('known address not found');
-      if (await store.holdsSessionFrom('carol', '10.0.0.8')) throw new Error('unknown address found');
-      if (await store.holdsSessionFrom('dave', '10.0.0.7')) throw new Error('another user matched');
+      await store.createSession(session(carol.id, { clientAddress: '2001:db8::1' }));
+      await store.createSession(session(carol.id, { clientAddress: '10.0.0.7' }));
+      const addresses = (await store.sessionAddresses('carol')).sort().join();
+      if (addresses !== '10.0.0.7,2001:db8::1') throw new Error(`session addresses ${addresses}`);
+      if ((await store.sessionAddresses('dave')).length > 0) throw new Error('another user matched');
     },
   );
 
