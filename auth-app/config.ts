@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SessionPolicy } from './sessions.js';
 import type { ThrottlePolicy } from './throttle.js';
 import { envBoolean, envInt, envPort, logLevel, parseEnv } from '../common/config.js';
 
@@ -11,6 +12,7 @@ const schema = z.object({
   AUTH_SESSION_IDLE_TIMEOUT: envInt(1800, 1),
   AUTH_SESSION_MAX_AGE: envInt(43_200, 1),
   AUTH_SESSION_TOUCH_INTERVAL: envInt(60, 0),
+  AUTH_MAX_SESSIONS_PER_USER: envInt(50, 1, 10_000),
   AUTH_LOGIN_MAX_FAILURES: envInt(5, 1, 10_000),
   AUTH_LOGIN_WINDOW: envInt(900, 1),
   AUTH_LOGIN_ACCOUNT_MAX_FAILURES: envInt(100, 2, 100_000),
@@ -29,7 +31,7 @@ export interface AuthConfig {
   port: number;
   databaseUrl: string;
   postgres: { poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
-  session: { idleTimeoutMs: number; maxAgeMs: number; touchIntervalMs: number };
+  session: SessionPolicy;
   throttle: ThrottlePolicy;
   purgeIntervalMs: number;
   realm: string;
@@ -53,6 +55,7 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
       idleTimeoutMs,
       maxAgeMs: parsed.AUTH_SESSION_MAX_AGE * 1000,
       touchIntervalMs: Math.min(parsed.AUTH_SESSION_TOUCH_INTERVAL * 1000, idleTimeoutMs / 2),
+      maxPerUser: parsed.AUTH_MAX_SESSIONS_PER_USER,
     },
     throttle: {
       maxFailures: parsed.AUTH_LOGIN_MAX_FAILURES,

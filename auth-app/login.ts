@@ -42,9 +42,10 @@ export class Login {
     if (needsRehash(user.passwordHash)) {
       await this.store.setPasswordHash(user.id, await hashPassword(password), { endSessions: false });
     }
-    const { token, session } = await this.sessions.start(user, client);
+    const { token, session, ended } = await this.sessions.start(user, client);
+    const oldest = ended > 0 ? { sessionsEnded: ended } : {};
     log.info(
-      { username: key, clientAddress: client.clientAddress, outcome: 'success', sessionId: session.id },
+      { username: key, clientAddress: client.clientAddress, outcome: 'success', sessionId: session.id, ...oldest },
       'login attempt',
     );
     return { outcome: 'success', token, session };

@@ -107,7 +107,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's live sessions */
+        /**
+         * The caller's live sessions, a page at a time
+         * @description Newest first. When more follow, `next` is the `cursor` that asks for them. A user holds at most
+         *     `AUTH_MAX_SESSIONS_PER_USER` sessions (50 unless configured): a login past it ends the oldest.
+         */
         get: operations["listSessions"];
         put?: never;
         post?: never;
@@ -241,6 +245,8 @@ export interface components {
         };
         SessionList: {
             sessions: components["schemas"]["SessionSummary"][];
+            /** @description Present when more sessions follow; send it as `cursor` to get them. */
+            next?: string;
         };
         EndedSessions: {
             ended: number;
@@ -510,7 +516,12 @@ export interface operations {
     };
     listSessions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The most sessions in one answer. */
+                limit?: number;
+                /** @description The `next` of the previous answer. */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -526,6 +537,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             503: components["responses"]["Unavailable"];
         };

@@ -49,6 +49,7 @@ export function withSessionCache(store: Store, version: () => number): Store {
       sessions.set(sessionId, Object.freeze(found));
       return found;
     },
+    createSession: cleared(store.createSession),
     setPasswordHash: cleared(store.setPasswordHash),
     setPermissions: cleared(store.setPermissions),
     setDisabled: cleared(store.setDisabled),

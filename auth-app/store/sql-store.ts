@@ -92,21 +92,31 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       await db.atomically(disabled ? [update, endAllOf(userId)] : [update]);
     },
 
-    createSession: async (session) => {
-      await db.run(
-        `INSERT INTO sessions (id, secret_hash, user_id, created_at, last_seen_at, expires_at, client_address, user_agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          session.id,
-          session.secretHash,
-          session.userId,
-          session.createdAt,
-          session.lastSeenAt,
-          session.expiresAt,
-          session.clientAddress,
-          session.userAgent,
-        ],
-      );
+    createSession: async (session, maxPerUser) => {
+      const [, , ended = 0] = await db.atomically([
+        /** Makes concurrent logins of one user take turns on PostgreSQL, so none counts without the others. */
+        { sql: 'UPDATE users SET disabled = disabled WHERE id = ?', params: [session.userId] },
+        {
+          sql: `INSERT INTO sessions (id, secret_hash, user_id, created_at, last_seen_at, expires_at, client_address, user_agent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          params: [
+            session.id,
+            session.secretHash,
+            session.userId,
+            session.createdAt,
+            session.lastSeenAt,
+            session.expiresAt,
+            session.clientAddress,
+            session.userAgent,
+          ],
+        },
+        {
+          sql: `DELETE FROM sessions WHERE user_id = ? AND id NOT IN
+                (SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id LIMIT ?)`,
+          params: [session.userId, session.userId, maxPerUser],
+        },
+      ]);
+      return ended;
     },
     findSession: async (sessionId) => {
       const row = await db.get<SessionRow & { username: string; permissions: string; disabled: number }>(
@@ -130,14 +140,25 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
         lastSeenAt,
       ]);
     },
-    listSessions: async (userId, { now, lastSeenAfter }) =>
-      (
-        await db.all<SessionRow>(
-          `SELECT ${sessionColumns} FROM sessions s
-           WHERE s.user_id = ? AND s.expires_at > ? AND s.last_seen_at > ? ORDER BY s.created_at DESC, s.id`,
-          [userId, now, lastSeenAfter],
-        )
-      ).map(toSession),
+    listSessions: async (userId, { now, lastSeenAfter }, page) => {
+      const after = page?.after ?? { createdAt: Number.MAX_SAFE_INTEGER, id: '' };
+      const rows = await db.all<SessionRow>(
+        `SELECT ${sessionColumns} FROM sessions s
+         WHERE s.user_id = ? AND s.expires_at > ? AND s.last_seen_at > ?
+           AND (s.created_at < ? OR (s.created_at = ? AND s.id > ?))
+         ORDER BY s.created_at DESC, s.id LIMIT ?`,
+        [
+          userId,
+          now,
+          lastSeenAfter,
+          after.createdAt,
+          after.createdAt,
+          after.id,
+          page?.limit ?? Number.MAX_SAFE_INTEGER,
+        ],
+      );
+      return rows.map(toSession);
+    },
     deleteSession: async (sessionId, userId) => {
       const deleted = userId
         ? await db.run('DELETE FROM sessions WHERE id = ? AND user_id = ?', [sessionId, userId])

@@ -25,6 +25,9 @@ export interface SessionWithUser extends SessionRecord {
   userDisabled: boolean;
 }
 
+/** Where a session stands in the newest-first order of a user's sessions. */
+export type SessionPosition = Pick<SessionRecord, 'createdAt' | 'id'>;
+
 export interface NewUser {
   id: string;
   username: string;
@@ -65,10 +68,16 @@ export interface Store {
   /** Disabling a user ends all its sessions in the same transaction. */
   setDisabled(userId: string, disabled: boolean): Promise<void>;
 
-  createSession(session: SessionRecord): Promise<void>;
+  /** Ends the user's oldest sessions beyond `maxPerUser` in the same transaction; resolves with how many. */
+  createSession(session: SessionRecord, maxPerUser: number): Promise<number>;
   findSession(sessionId: string): Promise<SessionWithUser | undefined>;
   touchSession(sessionId: string, lastSeenAt: number): Promise<void>;
-  listSessions(userId: string, liveAfter: { now: number; lastSeenAfter: number }): Promise<SessionRecord[]>;
+  /** Newest first; a page starts after the session at `after` in that order. */
+  listSessions(
+    userId: string,
+    liveAfter: { now: number; lastSeenAfter: number },
+    page?: { limit: number; after?: SessionPosition },
+  ): Promise<SessionRecord[]>;
   deleteSession(sessionId: string, userId?: string): Promise<boolean>;
   deleteUserSessions(userId: string): Promise<number>;
   purgeSessions(now: number, lastSeenBefore: number): Promise<number>;

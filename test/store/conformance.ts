@@ -29,6 +29,8 @@ const session = (userId: string, overrides: Partial<SessionRecord> = {}): Sessio
   ...overrides,
 });
 
+const maxSessions = 50;
+
 /** Limits that no attempt below reaches unless a test lowers them. */
 const roomy = {
   maxFailures: 100,
@@ -75,7 +77,7 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
     const live = session(owner.id);
     const idle = session(owner.id, { lastSeenAt: 1_000 });
     const expired = session(owner.id, { expiresAt: 10_001 });
-    for (const each of [live, idle, expired]) await store.createSession(each);
+    for (const each of [live, idle, expired]) await store.createSession(each, maxSessions);
     const found = await store.findSession(live.id);
     if (found?.username !== 'owner' || found.permissions.join() !== 'a,b' || found.secretHash !== live.secretHash) {
       throw new Error(`unexpected ${JSON.stringify(found)}`);
@@ -87,12 +89,49 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
     if (listed.map((each) => each.id).join() !== live.id) throw new Error(`listed ${listed.map((each) => each.id)}`);
   });
 
+  withStore("a session past its user's limit ends the oldest; sessions are listed a page at a time", async (store) => {
+    const [owner, other] = [user('capped'), user('uncapped')];
+    await store.createUser(owner);
+    await store.createUser(other);
+    const made = [1, 2, 3, 4].map((index) => session(owner.id, { createdAt: 10_000 + index }));
+    const ended: number[] = [];
+    for (const each of made) ended.push(await store.createSession(each, 3));
+    await store.createSession(session(other.id), 3);
+    if (ended.join() !== '0,0,0,1') throw new Error(`ended ${ended.join()}`);
+    if (await store.findSession(made[0]!.id)) throw new Error('the oldest session was kept');
+    const live = { now: 50_000, lastSeenAfter: 0 };
+    const first = await store.listSessions(owner.id, live, { limit: 2 });
+    if (first.map((each) => each.id).join() !== [made[3]!.id, made[2]!.id].join()) throw new Error('first page');
+    const rest = await store.listSessions(owner.id, live, { limit: 2, after: first[1]! });
+    if (rest.map((each) => each.id).join() !== made[1]!.id) throw new Error('second page');
+  });
+
+  withStore(
+    'logins of one user at once on two stores leave it no more sessions than its limit',
+    async (store, subject) => {
+      const second = await subject.reopen();
+      try {
+        const owner = user('busy');
+        await store.createUser(owner);
+        await Promise.all(
+          Array.from({ length: 12 }, (_, index) =>
+            (index % 2 ? store : second).createSession(session(owner.id, { createdAt: 10_000 + index }), 4),
+          ),
+        );
+        const listed = await store.listSessions(owner.id, { now: 50_000, lastSeenAfter: 0 });
+        if (listed.length !== 4) throw new Error(`${listed.length} sessions`);
+      } finally {
+        await second.close();
+      }
+    },
+  );
+
   withStore('sessions end one by one (scoped to their user), all at once, and by purge', async (store) => {
     const [owner, other] = [user('owner'), user('other')];
     await store.createUser(owner);
     await store.createUser(other);
     const [a, b, c] = [session(owner.id), session(owner.id), session(other.id, { expiresAt: 20_000 })];
-    for (const each of [a, b, c]) await store.createSession(each);
+    for (const each of [a, b, c]) await store.createSession(each, maxSessions);
     if (await store.deleteSession(a.id, other.id)) throw new Error('deleted another user session');
     if (!(await store.deleteSession(a.id, owner.id))) throw new Error('own session not deleted');
     if (await store.deleteSession(a.id)) throw new Error('deleted twice');
@@ -105,13 +144,13 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
     const owner = user('owner');
     await store.createUser(owner);
     const first = session(owner.id);
-    await store.createSession(first);
+    await store.createSession(first, maxSessions);
     await store.setPasswordHash(owner.id, 'rehashed', { endSessions: false });
     if (!(await store.findSession(first.id))) throw new Error('rehash ended the session');
     await store.setPasswordHash(owner.id, 'changed', { endSessions: true });
     if (await store.findSession(first.id)) throw new Error('password change kept the session');
     const second = session(owner.id);
-    await store.createSession(second);
+    await store.createSession(second, maxSessions);
     await store.setDisabled(owner.id, true);
     if (await store.findSession(second.id)) throw new Error('disable kept the session');
     const found = await store.findUser('owner');
@@ -149,9 +188,9 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
       if (latest.join() !== '10.0.0.2@2000,10.0.0.3@3000') throw new Error(`account failures ${latest.join()}`);
       const carol = user('Carol');
       await store.createUser(carol);
-      await store.createSession(session(carol.id, { clientAddress: '10.0.0.7' }));
-      await store.createSession(session(carol.id, { clientAddress: '2001:db8::1' }));
-      await store.createSession(session(carol.id, { clientAddress: '10.0.0.7' }));
+      await store.createSession(session(carol.id, { clientAddress: '10.0.0.7' }), maxSessions);
+      await store.createSession(session(carol.id, { clientAddress: '2001:db8::1' }), maxSessions);
+      await store.createSession(session(carol.id, { clientAddress: '10.0.0.7' }), maxSessions);
       const addresses = (await store.sessionAddresses('carol')).sort().join();
       if (addresses !== '10.0.0.7,2001:db8::1') throw new Error(`session addresses ${addresses}`);
       if ((await store.sessionAddresses('dave')).length > 0) throw new Error('another user matched');
@@ -210,7 +249,7 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
       await store.createUser(shared);
       if ((await second.findUser('shared'))?.id !== shared.id) throw new Error('not shared');
       const made = session(shared.id);
-      await third.createSession(made);
+      await third.createSession(made, maxSessions);
       if (!(await store.findSession(made.id))) throw new Error('session not shared');
       await second.deleteSession(made.id);
       if (await third.findSession(made.id)) throw new Error('revocation not shared');
@@ -229,8 +268,8 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
         await store.createUser(owner);
         const kept = session(owner.id);
         const revoked = session(owner.id);
-        await store.createSession(kept);
-        await store.createSession(revoked);
+        await store.createSession(kept, maxSessions);
+        await store.createSession(revoked, maxSessions);
         if ((await store.findSession(kept.id))?.permissions.join() !== 'logs:read:a') throw new Error('first lookup');
         await store.findSession(revoked.id);
 
@@ -250,7 +289,7 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
     const owner = user('local');
     await store.createUser(owner);
     const made = session(owner.id);
-    await store.createSession(made);
+    await store.createSession(made, maxSessions);
     await store.findSession(made.id);
     await store.touchSession(made.id, 20_000);
     if ((await store.findSession(made.id))?.lastSeenAt !== 20_000) throw new Error('touch not seen');
