@@ -13,6 +13,7 @@ import type { AuthConfig } from './config.js';
 import type { Login } from './login.js';
 import { addLoginRoutes } from './routes/login.js';
 import { addSessionListRoutes } from './routes/sessions.js';
+import { requireService } from './require-service.js';
 import { addSessionRoutes } from './routes/session.js';
 import type { Sessions } from './sessions.js';
 import { StoreUnavailableError } from './store/driver.js';
@@ -49,7 +50,8 @@ export function createAuthApp(parts: AuthAppParts): Koa {
   addHealthRoutes(routes, [{ name: 'the session store', check: () => parts.store.ping() }]);
   addDocsRoutes(routes, parts.spec, 'auth-app API');
   addLoginRoutes(routes, parts.login, config);
-  addSessionRoutes(routes, requireSession, sessions, config.session, config.realm);
+  const onlyServices = requireService(config.serviceToken, config.realm);
+  addSessionRoutes(routes, requireSession, onlyServices, sessions, config.session, config.realm);
   addSessionListRoutes(routes, requireSession, sessions, config.session);
   app.use(routes.routes()).use(routes.allowedMethods());
   return app;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SessionPolicy } from './sessions.js';
 import type { ThrottlePolicy } from './throttle.js';
-import { envBoolean, envInt, envPort, logLevel, parseEnv } from '../common/config.js';
+import { envBoolean, envInt, envPort, envSecret, logLevel, parseEnv, secretFrom } from '../common/config.js';
 
 const schema = z.object({
   AUTH_HOST: z.string().min(1).default('127.0.0.1'),
@@ -23,6 +23,8 @@ const schema = z.object({
     .regex(/^[\w .-]{1,64}$/, 'letters, digits, space, dot, dash')
     .default('pod-logs'),
   AUTH_TRUST_PROXY: envBoolean(false),
+  AUTH_SERVICE_TOKEN: envSecret,
+  AUTH_SERVICE_TOKEN_FILE: z.string().min(1).optional(),
   AUTH_LOG_LEVEL: logLevel,
 });
 
@@ -36,6 +38,8 @@ export interface AuthConfig {
   purgeIntervalMs: number;
   realm: string;
   trustProxy: boolean;
+  /** What services send as X-Service-Token to ask for validations; without it those endpoints refuse every call. */
+  serviceToken: string | undefined;
   logLevel: string;
 }
 
@@ -66,6 +70,7 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
     purgeIntervalMs: parsed.AUTH_PURGE_INTERVAL * 1000,
     realm: parsed.AUTH_REALM,
     trustProxy: parsed.AUTH_TRUST_PROXY,
+    serviceToken: secretFrom('AUTH_SERVICE_TOKEN', parsed.AUTH_SERVICE_TOKEN, parsed.AUTH_SERVICE_TOKEN_FILE),
     logLevel: parsed.AUTH_LOG_LEVEL,
   };
 }

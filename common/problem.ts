@@ -27,6 +27,7 @@ export const problemKinds = {
   unauthenticated: { slug: 'unauthenticated', status: 401, title: 'Authentication is required' },
   invalidToken: { slug: 'invalid-token', status: 401, title: 'The session token is not valid' },
   invalidCredentials: { slug: 'invalid-credentials', status: 401, title: 'Invalid username or password' },
+  serviceTokenRequired: { slug: 'service-token-required', status: 401, title: 'A valid service token is required' },
   insufficientScope: { slug: 'insufficient-scope', status: 403, title: 'The session lacks the permission' },
   notFound: { slug: 'not-found', status: 404, title: 'Not found' },
   podNotFound: { slug: 'pod-not-found', status: 404, title: 'Pod not found' },

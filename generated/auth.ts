@@ -32,7 +32,8 @@ export interface paths {
         put?: never;
         /**
          * Check a Bearer token and optionally one permission
-         * @description Authenticates the session named by the Bearer token and, when the body names a `permission`, authorises it.
+         * @description For services: the call carries the service token as `X-Service-Token`, and the user's token as Bearer.
+         *     Authenticates the session named by the Bearer token and, when the body names a `permission`, authorises it.
          *     A valid call extends the idle timeout (the write is throttled).
          */
         post: operations["validateSession"];
@@ -57,7 +58,7 @@ export interface paths {
          *     A service that validates many requests at the same moment (logs-app does) pays for one HTTP exchange
          *     instead of one per request; each token is still checked against the store when this call is made, and
          *     each allowed check extends its session's idle timeout. The tokens are in the body, so the call itself
-         *     carries no Bearer token.
+         *     carries no Bearer token, only the service token.
          */
         post: operations["validateSessions"];
         delete?: never;
@@ -311,6 +312,32 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description No or a wrong `X-Service-Token` (`service-token-required`), or auth-app has none configured, which `detail`
+         *     then says.
+         */
+        ServiceUnauthenticated: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description No or a wrong `X-Service-Token` (`service-token-required`, checked first), or no Bearer token, or a
+         *     malformed, unknown, expired or revoked one.
+         */
+        ValidateUnauthenticated: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The session is live but does not hold the named permission. */
         InsufficientScope: {
             headers: {
@@ -376,7 +403,7 @@ export interface components {
         NoStore: "no-store";
         /** @description Seconds to wait before trying again. */
         RetryAfter: number;
-        /** @description RFC 6750 challenge. */
+        /** @description RFC 6750 challenge, or `X-Service-Token realm="..."` when the service token is missing or wrong. */
         WwwAuthenticate: string;
     };
     pathItems: never;
@@ -437,7 +464,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
+            401: components["responses"]["ValidateUnauthenticated"];
             403: components["responses"]["InsufficientScope"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -467,6 +494,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["ServiceUnauthenticated"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
+import { serviceHeaders, startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
 import { runScript } from '../helpers/processes.js';
 
 let auth: TestAuth;
@@ -25,7 +25,8 @@ const page = async (query: string) =>
   (await auth.request(`/auth/sessions${query}`, { token: tokens.at(-1) })).json as Page;
 
 test('a user holds at most AUTH_MAX_SESSIONS_PER_USER (50) sessions: each login past it ends the oldest', async (t) => {
-  const validate = (token: string) => auth.request('/auth/validate', { method: 'POST', token });
+  const validate = (token: string) =>
+    auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token });
   t.is((await validate(tokens[0]!)).status, 401);
   t.is((await validate(tokens[1]!)).status, 401);
   t.is((await validate(tokens[2]!)).status, 200);

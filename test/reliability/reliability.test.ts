@@ -109,7 +109,7 @@ test.serial(
       issued.push(value);
       const response = await fetch(`${stack.auth.url}/auth/validate`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${value}` },
+        headers: { authorization: `Bearer ${value}`, 'x-service-token': stack.serviceToken },
       });
       if (response.status !== 200) lost += 1;
     }
@@ -142,10 +142,14 @@ test.serial(
   'hostile input generated from the specs: no 5xx, no crash, nothing outside the log directory, every answer in the spec',
   async (t) => {
     const valid = await token();
-    const withToken = (request: HostileRequest) =>
-      request.headers.authorization === 'Bearer x'
-        ? { ...request, headers: { ...request.headers, authorization: `Bearer ${valid}` } }
-        : request;
+    const withToken = ({ headers, ...request }: HostileRequest): HostileRequest => ({
+      ...request,
+      headers: {
+        ...headers,
+        ...(headers.authorization === 'Bearer x' && { authorization: `Bearer ${valid}` }),
+        ...(headers['x-service-token'] === 'service' && { 'x-service-token': stack.serviceToken }),
+      },
+    });
     await fc.assert(
       fc.asyncProperty(logsRequests, (request) => survives(withToken(request), stack.logs.url)),
       { numRuns: hostileRuns },

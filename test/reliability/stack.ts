@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ export class ReliabilityStack {
   readonly dir = mkdtempSync(join(tmpdir(), 'reliability-'));
   readonly pods = join(this.dir, 'pods');
   readonly databaseUrl = `sqlite:${join(this.dir, 'db', 'auth.db')}`;
+  readonly serviceToken = randomBytes(32).toString('hex');
   auth!: Running;
   logs!: Running;
   private authPort = '0';
@@ -46,7 +47,13 @@ export class ReliabilityStack {
     await this.startAuth();
     this.logs = await startProcess(
       'logs-app/main.ts',
-      { LOGS_PORT: '0', LOGS_DIR: this.pods, LOGS_AUTH_URL: this.auth.url, LOGS_AUTH_TIMEOUT_MS: '1000' },
+      {
+        LOGS_PORT: '0',
+        LOGS_DIR: this.pods,
+        LOGS_AUTH_URL: this.auth.url,
+        LOGS_AUTH_TIMEOUT_MS: '1000',
+        LOGS_SERVICE_TOKEN: this.serviceToken,
+      },
       this.dir,
       'logs',
     );
@@ -61,6 +68,9 @@ export class ReliabilityStack {
         AUTH_DATABASE_URL: this.databaseUrl,
         AUTH_TRUST_PROXY: 'true',
         AUTH_LOGIN_MAX_FAILURES: '5',
+        /** One user logs in 100 times at once: a session ended by the cap would count as lost. */
+        AUTH_MAX_SESSIONS_PER_USER: '1000',
+        AUTH_SERVICE_TOKEN: this.serviceToken,
       },
       this.dir,
       `auth-${this.restarts}`,
