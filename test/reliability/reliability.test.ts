@@ -11,6 +11,7 @@ import { canary, password, ReliabilityStack } from './stack.js';
 const seconds = Number(process.env.RELIABILITY_SECONDS ?? 3);
 const hostileRuns = seconds >= 30 ? 2000 : 150;
 const summary = { requests: 0, errors: 0, faults: 0, sessionsLost: 0 };
+const burst = { sent: 0, tried: 0, throttled: 0 };
 const stack = new ReliabilityStack();
 const issued: string[] = [];
 
@@ -20,7 +21,7 @@ test.before(async () => {
 test.after.always(async () => {
   await stack.stop();
   process.stdout.write(
-    `reliability summary: ${summary.requests} requests sent, ${summary.errors} errors, ${summary.faults} faults injected, ${summary.sessionsLost} sessions lost\n`,
+    `reliability summary: ${summary.requests} requests sent, ${summary.errors} errors, ${summary.faults} faults injected, ${summary.sessionsLost} sessions lost, login burst: ${burst.sent} sent, ${burst.tried} tried, ${burst.throttled} throttled\n`,
   );
 });
 
@@ -164,20 +165,42 @@ test.serial(
   },
 );
 
+const loginStatus = (username: string, address: string, secret: string) =>
+  fetch(`${stack.auth.url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+    body: JSON.stringify({ username, password: secret }),
+  }).then((response) => response.status);
+
 test.serial(
   'brute force: failures past the limit get 429; the same user from another address still logs in',
   async (t) => {
-    const attempt = (address: string, secret: string) =>
-      fetch(`${stack.auth.url}/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
-        body: JSON.stringify({ username: 'victim', password: secret }),
-      }).then((response) => response.status);
+    const attempt = (address: string, secret: string) => loginStatus('victim', address, secret);
     for (let index = 0; index < 5; index += 1) t.is(await attempt('203.0.113.7', `guess-${index}`), 401);
     t.is(await attempt('203.0.113.7', `guess-more`), 429);
     t.is(await attempt('203.0.113.7', password), 429);
     t.is(await attempt('198.51.100.2', password), 200);
     summary.requests += 8;
+  },
+);
+
+test.serial(
+  'the login burst: of 200 wrong passwords sent at once from one address at most 5 reach Argon2, and the owner still logs in from another',
+  async (t) => {
+    const attacker = '203.0.113.66';
+    const statuses = await Promise.all(
+      Array.from({ length: 200 }, (_, index) => loginStatus('owner', attacker, `burst guess ${index}`)),
+    );
+    burst.sent = statuses.length;
+    summary.requests += statuses.length + 1;
+    const outcomes = await stack.loginOutcomes('owner', attacker, burst.sent);
+    burst.tried = outcomes.failure ?? 0;
+    burst.throttled = outcomes.throttled ?? 0;
+    t.log(`login burst: ${burst.sent} sent, ${burst.tried} tried, ${burst.throttled} throttled`);
+    t.true(burst.tried <= 5);
+    t.is(burst.tried + burst.throttled, burst.sent);
+    t.is(statuses.filter((status) => status === 429).length, burst.throttled);
+    t.is(await loginStatus('owner', '198.51.100.66', password), 200);
   },
 );
 

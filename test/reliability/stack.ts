@@ -1,5 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../auth-app/passwords.js';
@@ -34,6 +44,7 @@ export class ReliabilityStack {
     for (const [username, permissions] of [
       ['reader', ['logs:read']],
       ['victim', []],
+      ['owner', []],
     ] as const) {
       await store.createUser({
         id: randomUUID(),
@@ -92,6 +103,26 @@ export class ReliabilityStack {
     });
     const body = (await response.json()) as { token?: string };
     return { status: response.status, token: body.token };
+  }
+
+  /**
+   * How many login attempts of `username` from `address` auth-app logged with each outcome since it last started,
+   * once `expected` are logged (its log is written asynchronously) or 5 s have passed.
+   */
+  async loginOutcomes(username: string, address: string, expected: number): Promise<Record<string, number>> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const counts: Record<string, number> = {};
+      for (const line of readFileSync(join(this.dir, `auth-${this.restarts}.log`), 'utf8').split('\n')) {
+        if (!line.includes('"login attempt"')) continue;
+        const entry = JSON.parse(line) as { username?: string; clientAddress?: string; outcome?: string };
+        if (entry.username !== username || entry.clientAddress !== address || !entry.outcome) continue;
+        counts[entry.outcome] = (counts[entry.outcome] ?? 0) + 1;
+      }
+      const logged = Object.values(counts).reduce((sum, count) => sum + count, 0);
+      if (logged >= expected || Date.now() > deadline) return counts;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** What the services wrote: their logs and the database files. */
