@@ -32,11 +32,11 @@ function accountUnblockedAt(failures: LoginFailure[], policy: ThrottlePolicy, ad
 }
 
 /**
- * Login regulation per (username, client address; an IPv6 address by its /64): failures past the limit within the window are refused,
- * while the same user from another address is unaffected, so nobody can lock a victim out at will. Past the
- * account limit (an attack spread over many addresses), only addresses the user holds a session from may
- * still try, so the owner keeps logging in from where they already do. One address counts at most one failure
- * less than the account limit towards it, so no single address can bring it about.
+ * Login regulation per (username, client address; an IPv6 address by its /64): failures past the limit within the
+ * window are refused, while the same user from another address is unaffected, so nobody can lock a victim out at
+ * will. Past the account limit (an attack spread over many addresses), only addresses the user holds a session
+ * from may still try, so the owner keeps logging in from where they already do. One address counts at most one
+ * failure less than the account limit towards it, so no single address can bring it about.
  */
 export class LoginThrottle {
   private readonly addressShare: number;
