@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../common/config.js';
 import { authConfig } from './config.js';
+import { readHidden } from './hidden-input.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { grants } from './permissions.js';
 import { sessionDetails } from './routes/views.js';
@@ -11,8 +12,8 @@ import type { Store, UserRecord } from './store/store.js';
 
 const usage = `Usage: npm run --silent auth-admin -- <command>
 
-  user add <name> [--permission P]...   create a user; the password is the first line of stdin
-  user passwd <name>                    set a new password (first line of stdin); ends the user's sessions
+  user add <name> [--permission P]...   create a user; the password is typed twice, or the first line of stdin
+  user passwd <name>                    set a new password (the same way); ends the user's sessions
   user grant <name> <permission>        add a permission, e.g. logs:read or logs:read:team-a
   user revoke <name> <permission>       remove a permission
   user disable <name>                   refuse logins and end the user's sessions
@@ -29,7 +30,20 @@ const permissionPattern = /^[a-z][a-z0-9-]*(:[a-z0-9*][a-z0-9.-]*)*$/;
 class UsageError extends Error {}
 class Refused extends Error {}
 
+/** On a terminal the password is typed twice, unseen; otherwise (a script) it is the first line of stdin. */
 async function readPassword(): Promise<string> {
+  return process.stdin.isTTY ? typedPassword() : pipedPassword();
+}
+
+async function typedPassword(): Promise<string> {
+  const password = await readHidden('New password: ', process.stdin, process.stderr);
+  const again = password === undefined ? undefined : await readHidden('Again: ', process.stdin, process.stderr);
+  if (password === undefined || again === undefined) throw new Refused('no password typed');
+  if (again !== password) throw new Refused('the two passwords typed differ');
+  return password;
+}
+
+async function pipedPassword(): Promise<string> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     lines.close();

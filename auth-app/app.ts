@@ -13,6 +13,7 @@ import type { AuthConfig } from './config.js';
 import type { Login } from './login.js';
 import { addLoginRoutes } from './routes/login.js';
 import { addSessionListRoutes } from './routes/sessions.js';
+import { requireService } from './require-service.js';
 import { addSessionRoutes } from './routes/session.js';
 import type { Sessions } from './sessions.js';
 import { StoreUnavailableError } from './store/driver.js';
@@ -35,8 +36,7 @@ const storeFailure = (error: unknown) =>
 
 export function createAuthApp(parts: AuthAppParts): Koa {
   const { config, sessions } = parts;
-  /** The proxy appends the address it saw; entries before it are whatever the client sent, so only the last counts. */
-  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
+  const app = new Koa();
   const requireSession = authenticate(sessions, config.realm);
   app.use(
     requestEnvelope({
@@ -49,8 +49,9 @@ export function createAuthApp(parts: AuthAppParts): Koa {
   const routes = createRoutes();
   addHealthRoutes(routes, [{ name: 'the session store', check: () => parts.store.ping() }]);
   addDocsRoutes(routes, parts.spec, 'auth-app API');
-  addLoginRoutes(routes, parts.login, config.session);
-  addSessionRoutes(routes, requireSession, sessions, config.session, config.realm);
+  addLoginRoutes(routes, parts.login, config);
+  const onlyServices = requireService(config.serviceToken, config.realm);
+  addSessionRoutes(routes, requireSession, onlyServices, sessions, config.session, config.realm);
   addSessionListRoutes(routes, requireSession, sessions, config.session);
   app.use(routes.routes()).use(routes.allowedMethods());
   return app;

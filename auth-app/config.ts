@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { SessionPolicy } from './sessions.js';
 import type { ThrottlePolicy } from './throttle.js';
-import { envBoolean, envInt, envPort, logLevel, parseEnv } from '../common/config.js';
+import { envBoolean, envInt, envPort, envSecret, logLevel, parseEnv, secretFrom } from '../common/config.js';
 
 const schema = z.object({
   AUTH_HOST: z.string().min(1).default('127.0.0.1'),
@@ -11,9 +12,10 @@ const schema = z.object({
   AUTH_SESSION_IDLE_TIMEOUT: envInt(1800, 1),
   AUTH_SESSION_MAX_AGE: envInt(43_200, 1),
   AUTH_SESSION_TOUCH_INTERVAL: envInt(60, 0),
+  AUTH_MAX_SESSIONS_PER_USER: envInt(50, 1, 10_000),
   AUTH_LOGIN_MAX_FAILURES: envInt(5, 1, 10_000),
   AUTH_LOGIN_WINDOW: envInt(900, 1),
-  AUTH_LOGIN_ACCOUNT_MAX_FAILURES: envInt(100, 1, 100_000),
+  AUTH_LOGIN_ACCOUNT_MAX_FAILURES: envInt(100, 2, 100_000),
   AUTH_LOGIN_ACCOUNT_WINDOW: envInt(3600, 1),
   AUTH_PURGE_INTERVAL: envInt(60, 1),
   AUTH_REALM: z
@@ -21,6 +23,8 @@ const schema = z.object({
     .regex(/^[\w .-]{1,64}$/, 'letters, digits, space, dot, dash')
     .default('pod-logs'),
   AUTH_TRUST_PROXY: envBoolean(false),
+  AUTH_SERVICE_TOKEN: envSecret,
+  AUTH_SERVICE_TOKEN_FILE: z.string().min(1).optional(),
   AUTH_LOG_LEVEL: logLevel,
 });
 
@@ -29,11 +33,13 @@ export interface AuthConfig {
   port: number;
   databaseUrl: string;
   postgres: { poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
-  session: { idleTimeoutMs: number; maxAgeMs: number; touchIntervalMs: number };
+  session: SessionPolicy;
   throttle: ThrottlePolicy;
   purgeIntervalMs: number;
   realm: string;
   trustProxy: boolean;
+  /** What services send as X-Service-Token to ask for validations; without it those endpoints refuse every call. */
+  serviceToken: string | undefined;
   logLevel: string;
 }
 
@@ -53,6 +59,7 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
       idleTimeoutMs,
       maxAgeMs: parsed.AUTH_SESSION_MAX_AGE * 1000,
       touchIntervalMs: Math.min(parsed.AUTH_SESSION_TOUCH_INTERVAL * 1000, idleTimeoutMs / 2),
+      maxPerUser: parsed.AUTH_MAX_SESSIONS_PER_USER,
     },
     throttle: {
       maxFailures: parsed.AUTH_LOGIN_MAX_FAILURES,
@@ -63,6 +70,7 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
     purgeIntervalMs: parsed.AUTH_PURGE_INTERVAL * 1000,
     realm: parsed.AUTH_REALM,
     trustProxy: parsed.AUTH_TRUST_PROXY,
+    serviceToken: secretFrom('AUTH_SERVICE_TOKEN', parsed.AUTH_SERVICE_TOKEN, parsed.AUTH_SERVICE_TOKEN_FILE),
     logLevel: parsed.AUTH_LOG_LEVEL,
   };
 }

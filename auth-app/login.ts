@@ -10,7 +10,10 @@ export type LoginOutcome =
   | { outcome: 'invalid' }
   | { outcome: 'throttled'; retryAfterSeconds: number };
 
-/** Unknown user, wrong password and disabled user take the same path through Argon2id and give the same answer. */
+/**
+ * Unknown user, wrong password and disabled user take the same path through Argon2id and give the same answer. The
+ * attempt is counted as a failure before Argon2id runs, and that count stands unless the password is right.
+ */
 export class Login {
   constructor(
     private readonly store: Store,
@@ -20,18 +23,17 @@ export class Login {
 
   async attempt(username: string, password: string, client: ClientInfo, log: Logger): Promise<LoginOutcome> {
     const key = usernameKey(username);
-    const wait = await this.throttle.retryAfter(key, client.clientAddress);
-    if (wait.seconds > 0) {
+    const reservation = await this.throttle.reserve(key, client.clientAddress);
+    if (!reservation.reserved) {
       log.warn(
-        { username: key, clientAddress: client.clientAddress, outcome: 'throttled', scope: wait.scope },
+        { username: key, clientAddress: client.clientAddress, outcome: 'throttled', scope: reservation.scope },
         'login attempt',
       );
-      return { outcome: 'throttled', retryAfterSeconds: wait.seconds };
+      return { outcome: 'throttled', retryAfterSeconds: reservation.retryAfterSeconds };
     }
     const user = await this.store.findUser(username);
     const passwordMatches = await verifyPassword(user?.passwordHash ?? (await timingDummyHash()), password);
     if (!user || !passwordMatches || user.disabled) {
-      await this.throttle.failed(key, client.clientAddress);
       const reason = !user ? 'unknown-user' : user.disabled ? 'disabled' : 'wrong-password';
       log.info({ username: key, clientAddress: client.clientAddress, outcome: 'failure', reason }, 'login attempt');
       return { outcome: 'invalid' };
@@ -40,9 +42,10 @@ export class Login {
     if (needsRehash(user.passwordHash)) {
       await this.store.setPasswordHash(user.id, await hashPassword(password), { endSessions: false });
     }
-    const { token, session } = await this.sessions.start(user, client);
+    const { token, session, ended } = await this.sessions.start(user, client);
+    const oldest = ended > 0 ? { sessionsEnded: ended } : {};
     log.info(
-      { username: key, clientAddress: client.clientAddress, outcome: 'success', sessionId: session.id },
+      { username: key, clientAddress: client.clientAddress, outcome: 'success', sessionId: session.id, ...oldest },
       'login attempt',
     );
     return { outcome: 'success', token, session };

@@ -42,6 +42,11 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
       .catch((error: unknown) => logger.warn({ err: error }, 'purge failed'));
   }, config.purgeIntervalMs);
   purge.unref();
+  if (!config.serviceToken) {
+    logger.warn(
+      'no AUTH_SERVICE_TOKEN (or AUTH_SERVICE_TOKEN_FILE): POST /auth/validate and /auth/validate/batch refuse every call',
+    );
+  }
   logger.info({ url: listening.url, store: config.databaseUrl.split(':')[0] }, 'auth-app listening');
   const stop = async () => {
     clearInterval(purge);

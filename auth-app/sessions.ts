@@ -1,11 +1,13 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { SessionRecord, SessionWithUser, Store, UserRecord } from './store/store.js';
+import type { SessionPosition, SessionRecord, SessionWithUser, Store, UserRecord } from './store/store.js';
 
 export interface SessionPolicy {
   idleTimeoutMs: number;
   maxAgeMs: number;
   /** lastSeen is written at most this often per session, so validation is a read, not a write. */
   touchIntervalMs: number;
+  /** A login past this many sessions of its user ends the oldest. */
+  maxPerUser: number;
 }
 
 export type Clock = () => number;
@@ -36,7 +38,11 @@ export class Sessions {
     private readonly now: Clock,
   ) {}
 
-  async start(user: UserRecord, client: ClientInfo): Promise<{ token: string; session: SessionWithUser }> {
+  /** A new session for the user, and how many of its oldest sessions that ended. */
+  async start(
+    user: UserRecord,
+    client: ClientInfo,
+  ): Promise<{ token: string; session: SessionWithUser; ended: number }> {
     const id = randomBytes(16).toString('base64url');
     const secret = randomBytes(32).toString('base64url');
     const now = this.now();
@@ -50,9 +56,9 @@ export class Sessions {
       clientAddress: client.clientAddress,
       userAgent: client.userAgent.slice(0, 512),
     };
-    await this.store.createSession(record);
+    const ended = await this.store.createSession(record, this.policy.maxPerUser);
     const session = { ...record, username: user.username, permissions: user.permissions, userDisabled: false };
-    return { token: `${id}.${secret}`, session };
+    return { token: `${id}.${secret}`, session, ended };
   }
 
   /** The live session a token names, or undefined when it is malformed, unknown, expired, idle or its user disabled. */
@@ -69,9 +75,10 @@ export class Sessions {
     return { ...session, lastSeenAt: now };
   }
 
-  list(userId: string): Promise<SessionRecord[]> {
+  /** The user's live sessions, newest first: all of them, or a page of them. */
+  list(userId: string, page?: { limit: number; after?: SessionPosition }): Promise<SessionRecord[]> {
     const now = this.now();
-    return this.store.listSessions(userId, { now, lastSeenAfter: now - this.policy.idleTimeoutMs });
+    return this.store.listSessions(userId, { now, lastSeenAfter: now - this.policy.idleTimeoutMs }, page);
   }
 
   end(sessionId: string, userId?: string): Promise<boolean> {

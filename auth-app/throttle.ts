@@ -1,5 +1,6 @@
+import { addressKey } from './client-address.js';
 import type { Clock } from './sessions.js';
-import type { Store } from './store/store.js';
+import type { LoginFailure, Store } from './store/store.js';
 
 export interface ThrottlePolicy {
   maxFailures: number;
@@ -9,50 +10,73 @@ export interface ThrottlePolicy {
   accountWindowMs: number;
 }
 
+export type Reservation =
+  { reserved: true } | { reserved: false; retryAfterSeconds: number; scope: 'address' | 'account' };
+
 const secondsUntil = (at: number, now: number): number => Math.max(1, Math.ceil((at - now) / 1000));
 
+/** When the oldest failures have left the window far enough for the counted ones to fall under the limit. */
+function accountUnblockedAt(failures: LoginFailure[], policy: ThrottlePolicy, addressShare: number): number {
+  const perAddress = new Map<string, number>();
+  for (const { clientAddress } of failures) perAddress.set(clientAddress, (perAddress.get(clientAddress) ?? 0) + 1);
+  let counted = 0;
+  for (const count of perAddress.values()) counted += Math.min(count, addressShare);
+  if (counted < policy.accountMaxFailures) return 0;
+  for (const { clientAddress, failedAt } of failures) {
+    const count = perAddress.get(clientAddress) ?? 0;
+    perAddress.set(clientAddress, count - 1);
+    if (count <= addressShare) counted -= 1;
+    if (counted < policy.accountMaxFailures) return failedAt + policy.accountWindowMs;
+  }
+  return 0;
+}
+
 /**
- * Login regulation per (username, client address): failures past the limit within the window are refused,
- * while the same user from another address is unaffected, so nobody can lock a victim out at will. Past the
- * account limit (an attack spread over many addresses), only addresses the user holds a session from may
- * still try, so the owner keeps logging in from where they already do.
+ * Login regulation per (username, client address; an IPv6 address by its /64): failures past the limit within the
+ * window are refused, while the same user from another address is unaffected, so nobody can lock a victim out at
+ * will. Past the account limit (an attack spread over many addresses), only addresses the user holds a session
+ * from may still try, so the owner keeps logging in from where they already do. One address counts at most one
+ * failure less than the account limit towards it, so no single address can bring it about.
  */
 export class LoginThrottle {
+  private readonly addressShare: number;
+
   constructor(
     private readonly store: Store,
     private readonly policy: ThrottlePolicy,
     private readonly now: Clock,
-  ) {}
+  ) {
+    this.addressShare = policy.accountMaxFailures - 1;
+  }
 
-  /** Seconds until the next attempt is allowed (0: allowed now), and which limit refused it. */
-  async retryAfter(
-    usernameKey: string,
-    clientAddress: string,
-  ): Promise<{ seconds: number; scope?: 'address' | 'account' }> {
+  /** Counts the attempt as a failure before the password is checked, or says which limit refuses it and for how long. */
+  async reserve(usernameKey: string, clientAddress: string): Promise<Reservation> {
     const now = this.now();
     const { maxFailures, windowMs, accountMaxFailures, accountWindowMs } = this.policy;
-    const failures = await this.store.loginFailures(usernameKey, clientAddress, now - windowMs);
+    const address = addressKey(clientAddress);
+    const known = await this.store.sessionAddresses(usernameKey);
+    const limits = {
+      maxFailures,
+      since: now - windowMs,
+      accountMaxFailures,
+      accountSince: now - accountWindowMs,
+      addressShare: this.addressShare,
+      knownAddress: known.some((each) => addressKey(each) === address),
+    };
+    if (await this.store.reserveLoginAttempt(usernameKey, address, now, limits)) return { reserved: true };
+    const failures = await this.store.loginFailures(usernameKey, address, limits.since);
     if (failures.length >= maxFailures) {
       const unblockedAt = (failures[failures.length - maxFailures] ?? now) + windowMs;
-      return { seconds: secondsUntil(unblockedAt, now), scope: 'address' };
+      return { reserved: false, retryAfterSeconds: secondsUntil(unblockedAt, now), scope: 'address' };
     }
-    const accountFailures = await this.store.accountLoginFailures(
-      usernameKey,
-      now - accountWindowMs,
-      accountMaxFailures,
-    );
-    if (accountFailures.length < accountMaxFailures) return { seconds: 0 };
-    if (await this.store.holdsSessionFrom(usernameKey, clientAddress)) return { seconds: 0 };
-    const unblockedAt = (accountFailures[accountMaxFailures - 1] ?? now) + accountWindowMs;
-    return { seconds: secondsUntil(unblockedAt, now), scope: 'account' };
+    const accountFailures = await this.store.accountLoginFailures(usernameKey, limits.accountSince);
+    const unblockedAt = accountUnblockedAt(accountFailures, this.policy, this.addressShare);
+    return { reserved: false, retryAfterSeconds: secondsUntil(unblockedAt, now), scope: 'account' };
   }
 
-  failed(usernameKey: string, clientAddress: string): Promise<void> {
-    return this.store.recordLoginFailure(usernameKey, clientAddress, this.now());
-  }
-
+  /** A successful login clears the failures of its username and address, its own reservation among them. */
   succeeded(usernameKey: string, clientAddress: string): Promise<void> {
-    return this.store.clearLoginFailures(usernameKey, clientAddress);
+    return this.store.clearLoginFailures(usernameKey, addressKey(clientAddress));
   }
 
   purgeExpired(): Promise<number> {

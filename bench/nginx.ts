@@ -6,9 +6,15 @@ export const nginxPath = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => sp
 
 /**
  * What an operator would otherwise deploy: nginx asking auth-app's /auth/validate (auth_request, POST,
- * keep-alive upstream) before serving the same lines as a static file.
+ * keep-alive upstream, the service token) before serving the same lines as a static file.
  */
-export function startNginx(dir: string, port: number, authUrl: string, body: string): ChildProcess {
+export function startNginx(
+  dir: string,
+  port: number,
+  authUrl: string,
+  serviceToken: string,
+  body: string,
+): ChildProcess {
   const auth = new URL(authUrl);
   mkdirSync(join(dir, 'html', 'logs'), { recursive: true });
   writeFileSync(join(dir, 'html', 'logs', 'bench'), body);
@@ -36,6 +42,7 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Content-Type application/json;
+      proxy_set_header X-Service-Token ${serviceToken};
       proxy_set_body '{"permission":"logs:read:default"}';
       proxy_pass_request_body off;
     }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 /** BENCH_ONLY=1,2 runs those scenarios alone. */
 const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean).map(Number);
 const password = 'bench passphrase 1';
+const serviceToken = randomBytes(32).toString('hex');
 const fixtureDir = process.env.BENCH_FIXTURES ?? join(tmpdir(), 'pod-logs-bench-fixtures');
 const startMs = Date.parse('2026-01-01T00:00:00Z');
 const work = mkdtempSync(join(tmpdir(), 'pod-logs-bench-'));
@@ -82,12 +83,18 @@ async function main(): Promise<void> {
     return service;
   };
   try {
-    const authEnv = { AUTH_PORT: '0', AUTH_DATABASE_URL: databaseUrl, AUTH_LOGIN_MAX_FAILURES: '1000' };
+    const authEnv = {
+      AUTH_PORT: '0',
+      AUTH_DATABASE_URL: databaseUrl,
+      AUTH_LOGIN_MAX_FAILURES: '1000',
+      AUTH_SERVICE_TOKEN: serviceToken,
+    };
     const auth = await start('dist/auth-app/main.js', authEnv, 'auth');
     const logsEnv = {
       LOGS_PORT: '0',
       LOGS_DIR: pods,
       LOGS_AUTH_URL: auth.url,
+      LOGS_SERVICE_TOKEN: serviceToken,
       NODE_OPTIONS: '--max-semi-space-size=8',
     };
     const bench: Bench = {
@@ -97,6 +104,7 @@ async function main(): Promise<void> {
       inMemory: await start('bench/memory-logs.ts', { ...logsEnv, LOGS_AUTH_CACHE_TTL: '60' }, 'logs-in-memory'),
       bare: await start('bench/bare-koa.ts', { BARE_STREAM_FILE: files.stream }, 'bare-koa'),
       headers: { authorization: `Bearer ${await login(auth.url)}` },
+      serviceToken,
       files,
       startMs,
       password,

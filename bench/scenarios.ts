@@ -19,6 +19,8 @@ export interface Bench {
   inMemory: Running;
   bare: Running;
   headers: Record<string, string>;
+  /** What auth-app's validation endpoints require as X-Service-Token. */
+  serviceToken: string;
   files: { mib: string; gib: string; stream: string };
   startMs: number;
   password: string;
@@ -82,7 +84,7 @@ export async function authenticatedLogs(bench: Bench): Promise<void> {
   }
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const body = await (await fetch(`${bench.logs.url}/logs/bench?tailLines=10`, { headers: bench.headers })).text();
-  const nginx = startNginx(join(bench.work, 'nginx'), port, bench.auth.url, body);
+  const nginx = startNginx(join(bench.work, 'nginx'), port, bench.auth.url, bench.serviceToken, body);
   await new Promise((resolve) => setTimeout(resolve, 500));
   const [viaNginx, offAgain] = await alternating(bench, [
     () => load(bench, `http://127.0.0.1:${port}/logs/bench`),
@@ -95,9 +97,14 @@ export async function authenticatedLogs(bench: Bench): Promise<void> {
 export async function validation(bench: Bench): Promise<void> {
   const body = JSON.stringify({ permission: 'logs:read:default' });
   const json = { 'content-type': 'application/json' };
+  const service = { 'x-service-token': bench.serviceToken };
   const [validate, bareValidate] = await alternating(bench, [
     () =>
-      load(bench, `${bench.auth.url}/auth/validate`, { method: 'POST', body, headers: { ...bench.headers, ...json } }),
+      load(bench, `${bench.auth.url}/auth/validate`, {
+        method: 'POST',
+        body,
+        headers: { ...bench.headers, ...json, ...service },
+      }),
     () => load(bench, `${bench.bare.url}/auth/validate`, { method: 'POST', body, headers: json }),
   ]);
   versus('2 POST /auth/validate', validate, 'bare Koa', bareValidate, 0.55);

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export class ConfigError extends Error {}
+
+const invalid = (name: string, message: string) => new ConfigError(`Invalid configuration:\n  ${name}: ${message}`);
 
 /** Parses the environment once at start; a bad value names the variable and what was expected. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
@@ -22,3 +25,28 @@ export const envBoolean = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .default(fallback ? 'true' : 'false')
     .transform((value) => ['true', '1', 'yes'].includes(value));
+
+const secretRule = 'at least 32 printable characters without spaces (e.g. openssl rand -hex 32)';
+
+/** A secret shared by two services. */
+export const envSecret = z
+  .string()
+  .regex(/^[\x21-\x7e]{32,}$/, secretRule)
+  .optional();
+
+/**
+ * A secret given in `name` or in the file `name`_FILE names (a mounted Kubernetes secret), read once at start;
+ * the file's final newline is not part of it.
+ */
+export function secretFrom(name: string, value: string | undefined, file: string | undefined): string | undefined {
+  if (file === undefined) return value;
+  if (value !== undefined) throw invalid(name, `set ${name} or ${name}_FILE, not both`);
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw invalid(`${name}_FILE`, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (!envSecret.safeParse(content).success) throw invalid(`${name}_FILE`, `${file} must hold ${secretRule}`);
+  return content;
+}

@@ -32,7 +32,8 @@ export interface paths {
         put?: never;
         /**
          * Check a Bearer token and optionally one permission
-         * @description Authenticates the session named by the Bearer token and, when the body names a `permission`, authorises it.
+         * @description For services: the call carries the service token as `X-Service-Token`, and the user's token as Bearer.
+         *     Authenticates the session named by the Bearer token and, when the body names a `permission`, authorises it.
          *     A valid call extends the idle timeout (the write is throttled).
          */
         post: operations["validateSession"];
@@ -57,7 +58,7 @@ export interface paths {
          *     A service that validates many requests at the same moment (logs-app does) pays for one HTTP exchange
          *     instead of one per request; each token is still checked against the store when this call is made, and
          *     each allowed check extends its session's idle timeout. The tokens are in the body, so the call itself
-         *     carries no Bearer token.
+         *     carries no Bearer token, only the service token.
          */
         post: operations["validateSessions"];
         delete?: never;
@@ -107,7 +108,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's live sessions */
+        /**
+         * The caller's live sessions, a page at a time
+         * @description Newest first. When more follow, `next` is the `cursor` that asks for them. A user holds at most
+         *     `AUTH_MAX_SESSIONS_PER_USER` sessions (50 unless configured): a login past it ends the oldest.
+         */
         get: operations["listSessions"];
         put?: never;
         post?: never;
@@ -241,6 +246,8 @@ export interface components {
         };
         SessionList: {
             sessions: components["schemas"]["SessionSummary"][];
+            /** @description Present when more sessions follow; send it as `cursor` to get them. */
+            next?: string;
         };
         EndedSessions: {
             ended: number;
@@ -274,6 +281,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The request does not match the contract (`errors` names the fields), or, behind a trusted proxy
+         *     (`AUTH_TRUST_PROXY`), the last `X-Forwarded-For` entry is not an IP address (`invalid-client-address`).
+         */
+        LoginBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Unknown user, wrong password or disabled user (one answer for all three). */
         InvalidCredentials: {
             headers: {
@@ -285,6 +304,32 @@ export interface components {
         };
         /** @description No Bearer token, or a malformed, unknown, expired or revoked one. */
         Unauthenticated: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description No or a wrong `X-Service-Token` (`service-token-required`), or auth-app has none configured, which `detail`
+         *     then says.
+         */
+        ServiceUnauthenticated: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description No or a wrong `X-Service-Token` (`service-token-required`, checked first), or no Bearer token, or a
+         *     malformed, unknown, expired or revoked one.
+         */
+        ValidateUnauthenticated: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                 [name: string]: unknown;
@@ -358,7 +403,7 @@ export interface components {
         NoStore: "no-store";
         /** @description Seconds to wait before trying again. */
         RetryAfter: number;
-        /** @description RFC 6750 challenge. */
+        /** @description RFC 6750 challenge, or `X-Service-Token realm="..."` when the service token is missing or wrong. */
         WwwAuthenticate: string;
     };
     pathItems: never;
@@ -388,7 +433,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponse"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["LoginBadRequest"];
             401: components["responses"]["InvalidCredentials"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -419,7 +464,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
+            401: components["responses"]["ValidateUnauthenticated"];
             403: components["responses"]["InsufficientScope"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -449,6 +494,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["ServiceUnauthenticated"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];
@@ -498,7 +544,12 @@ export interface operations {
     };
     listSessions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The most sessions in one answer. */
+                limit?: number;
+                /** @description The `next` of the previous answer. */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -514,6 +565,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             503: components["responses"]["Unavailable"];
         };

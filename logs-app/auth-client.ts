@@ -20,6 +20,8 @@ export interface AuthClientOptions {
   baseUrl: string;
   timeoutMs: number;
   connections: number;
+  /** auth-app's AUTH_SERVICE_TOKEN, sent as X-Service-Token. */
+  serviceToken: string;
 }
 
 export interface AuthClient {
@@ -57,12 +59,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     baseUrl: options.baseUrl,
     ...poolTransport(pool, new URL(options.baseUrl).origin),
   });
+  const headers = { 'x-service-token': options.serviceToken };
   async function validateAll(checks: Check[]): Promise<Verdict[]> {
     let result;
     try {
-      result = await client.POST('/auth/validate/batch', { body: { checks } });
+      result = await client.POST('/auth/validate/batch', { body: { checks }, headers });
     } catch (error) {
       throw new AuthUnavailableError(error instanceof Error ? error.name : 'request failed', { cause: error });
+    }
+    if (result.response.status === 401) {
+      throw new AuthUnavailableError('it refused the service token: LOGS_SERVICE_TOKEN must be its AUTH_SERVICE_TOKEN');
     }
     if (!result.data) throw new AuthUnavailableError(`it answered ${result.response.status}`);
     if (!Array.isArray(result.data.results) || result.data.results.length !== checks.length) {

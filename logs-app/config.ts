@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
-import { ConfigError, envInt, envPort, logLevel, parseEnv } from '../common/config.js';
+import { ConfigError, envInt, envPort, envSecret, logLevel, parseEnv, secretFrom } from '../common/config.js';
 import type { FollowPolicy } from './follows.js';
 import type { KubernetesOptions } from './sources/kubernetes.js';
 
@@ -14,6 +14,8 @@ const schema = z.object({
   LOGS_AUTH_CACHE_TTL: envInt(0, 0, 3600),
   LOGS_AUTH_CACHE_SIZE: envInt(10_000, 1, 10_000_000),
   LOGS_AUTH_CONNECTIONS: envInt(64, 1, 10_000),
+  LOGS_SERVICE_TOKEN: envSecret,
+  LOGS_SERVICE_TOKEN_FILE: z.string().min(1).optional(),
   LOGS_SOURCE: z.enum(['dir', 'kubernetes']).default('dir'),
   LOGS_DIR: z.string().min(1).default('/var/log/pods'),
   LOGS_FOLLOW_POLL_MS: envInt(1000, 10, 60_000),
@@ -44,7 +46,15 @@ export type SourceConfig =
 export interface LogsConfig {
   host: string;
   port: number;
-  auth: { url: string; timeoutMs: number; cacheTtlMs: number; cacheSize: number; connections: number };
+  auth: {
+    url: string;
+    timeoutMs: number;
+    cacheTtlMs: number;
+    cacheSize: number;
+    connections: number;
+    /** Sent as X-Service-Token: auth-app's AUTH_SERVICE_TOKEN. */
+    serviceToken: string;
+  };
   source: SourceConfig;
   follows: FollowPolicy;
   /** A streamed answer whose client takes nothing for this long is cut off. */
@@ -82,6 +92,14 @@ function kubernetesSource(env: z.infer<typeof schema>): SourceConfig {
   };
 }
 
+function serviceToken(env: z.infer<typeof schema>): string {
+  const token = secretFrom('LOGS_SERVICE_TOKEN', env.LOGS_SERVICE_TOKEN, env.LOGS_SERVICE_TOKEN_FILE);
+  if (token !== undefined) return token;
+  throw new ConfigError(
+    "Invalid configuration:\n  LOGS_SERVICE_TOKEN: required (or LOGS_SERVICE_TOKEN_FILE): auth-app's AUTH_SERVICE_TOKEN",
+  );
+}
+
 export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
   const env = parseEnv(schema, environment);
   return {
@@ -93,6 +111,7 @@ export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
       cacheTtlMs: env.LOGS_AUTH_CACHE_TTL * 1000,
       cacheSize: env.LOGS_AUTH_CACHE_SIZE,
       connections: env.LOGS_AUTH_CONNECTIONS,
+      serviceToken: serviceToken(env),
     },
     source:
       env.LOGS_SOURCE === 'dir'

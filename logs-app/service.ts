@@ -47,6 +47,7 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     baseUrl: config.auth.url,
     timeoutMs: config.auth.timeoutMs,
     connections: config.auth.connections,
+    serviceToken: config.auth.serviceToken,
   });
   const cache = new ValidationCache(config.auth.cacheTtlMs, config.auth.cacheSize);
   const stopping = new AbortController();

@@ -15,12 +15,14 @@ type Verdict = components['schemas']['Verdict'];
 export function addSessionRoutes(
   router: Routes,
   requireSession: Middleware<ValidatedState & SessionState>,
+  requireService: Middleware<ValidatedState>,
   sessions: Sessions,
   policy: SessionPolicy,
   realm: string,
 ): void {
   router.post(
     '/auth/validate',
+    requireService,
     requireSession,
     operation<operations['validateSession'], SessionState>((ctx, { body }) => {
       const { session } = ctx.state;
@@ -36,6 +38,7 @@ export function addSessionRoutes(
   );
   router.post(
     '/auth/validate/batch',
+    requireService,
     operation<operations['validateSessions']>(async (ctx, { body }) => {
       const results = await Promise.all(
         body.checks.map(async ({ token, permission }): Promise<Verdict> => {

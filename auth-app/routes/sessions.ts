@@ -6,7 +6,23 @@ import type { ValidatedState } from '../../common/validate-request.js';
 import type { Middleware } from 'koa';
 import type { SessionState } from '../authenticate.js';
 import type { SessionPolicy, Sessions } from '../sessions.js';
+import type { SessionPosition } from '../store/store.js';
 import { sessionSummary } from './views.js';
+
+/** A page boundary as the client carries it: opaque, so what it holds may change. */
+const cursorOf = (session: SessionPosition): string =>
+  Buffer.from(`${session.createdAt}.${session.id}`).toString('base64url');
+
+const positionPattern = /^(\d{1,16})\.([A-Za-z0-9_-]{22})$/;
+
+function positionOf(cursor: string): SessionPosition {
+  const [, createdAt, id] = positionPattern.exec(Buffer.from(cursor, 'base64url').toString('utf8')) ?? [];
+  if (createdAt === undefined || id === undefined) {
+    const error = { name: 'query.cursor', message: 'is not a cursor this API gave' };
+    throw new Problem('invalidParameters', { detail: `${error.name} ${error.message}`, errors: [error] });
+  }
+  return { createdAt: Number(createdAt), id };
+}
 
 export function addSessionListRoutes(
   router: Routes,
@@ -17,10 +33,18 @@ export function addSessionListRoutes(
   router.get(
     '/auth/sessions',
     requireSession,
-    operation<operations['listSessions'], SessionState>(async (ctx) => {
+    operation<operations['listSessions'], SessionState>(async (ctx, { query }) => {
       const { session } = ctx.state;
-      const live = await sessions.list(session.userId);
-      return { status: 200, body: { sessions: live.map((each) => sessionSummary(each, policy, session.id)) } };
+      const limit = query.limit ?? 20;
+      const after = query.cursor === undefined ? undefined : positionOf(query.cursor);
+      const live = await sessions.list(session.userId, { limit: limit + 1, after });
+      const shown = live.slice(0, limit);
+      const last = shown.at(-1);
+      const next = live.length > limit && last ? { next: cursorOf(last) } : {};
+      return {
+        status: 200,
+        body: { sessions: shown.map((each) => sessionSummary(each, policy, session.id)), ...next },
+      };
     }),
   );
   router.delete(

@@ -10,7 +10,8 @@ export interface SqlDriver {
   all<Row>(sql: string, params?: SqlValue[]): Promise<Row[]>;
   get<Row>(sql: string, params?: SqlValue[]): Promise<Row | undefined>;
   run(sql: string, params?: SqlValue[]): Promise<number>;
-  atomically(statements: Statement[]): Promise<void>;
+  /** Runs the statements in one transaction; resolves with the rows each changed. */
+  atomically(statements: Statement[]): Promise<number[]>;
   migrate(migrations: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -27,4 +27,9 @@ export const migrations: readonly string[] = [
     failed_at BIGINT NOT NULL
   );
   CREATE INDEX login_failures_key ON login_failures (username_key, client_address, failed_at);`,
+  /** One row per username tried: updating it serialises the login attempts of that username across replicas. */
+  `CREATE TABLE login_locks (
+    username_key TEXT PRIMARY KEY,
+    attempted_at BIGINT NOT NULL
+  );`,
 ];

@@ -58,8 +58,10 @@ export function openPostgres(connectionString: string, options: PostgresOptions)
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        for (const { sql, params } of statements) await client.query(query(sql, params));
+        const changed: number[] = [];
+        for (const { sql, params } of statements) changed.push((await client.query(query(sql, params))).rowCount ?? 0);
         await client.query('COMMIT');
+        return changed;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;

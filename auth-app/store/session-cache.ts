@@ -49,6 +49,17 @@ export function withSessionCache(store: Store, version: () => number): Store {
       sessions.set(sessionId, Object.freeze(found));
       return found;
     },
+    /** A login ends sessions only past its user's limit, and only then is the cache emptied. */
+    createSession: async (session, maxPerUser) => {
+      generation += 1;
+      try {
+        const ended = await store.createSession(session, maxPerUser);
+        if (ended > 0) sessions.clear();
+        return ended;
+      } finally {
+        generation += 1;
+      }
+    },
     setPasswordHash: cleared(store.setPasswordHash),
     setPermissions: cleared(store.setPermissions),
     setDisabled: cleared(store.setDisabled),

@@ -1,4 +1,5 @@
 import { guarded, type SqlDriver, type Statement } from './driver.js';
+import { loginFailureMethods } from './login-failures.js';
 import { migrations } from './migrations.js';
 import type { NewUser, SessionRecord, SessionWithUser, Store, UserRecord } from './store.js';
 
@@ -91,21 +92,31 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       await db.atomically(disabled ? [update, endAllOf(userId)] : [update]);
     },
 
-    createSession: async (session) => {
-      await db.run(
-        `INSERT INTO sessions (id, secret_hash, user_id, created_at, last_seen_at, expires_at, client_address, user_agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          session.id,
-          session.secretHash,
-          session.userId,
-          session.createdAt,
-          session.lastSeenAt,
-          session.expiresAt,
-          session.clientAddress,
-          session.userAgent,
-        ],
-      );
+    createSession: async (session, maxPerUser) => {
+      const [, , ended = 0] = await db.atomically([
+        /** Makes concurrent logins of one user take turns on PostgreSQL, so none counts without the others. */
+        { sql: 'UPDATE users SET disabled = disabled WHERE id = ?', params: [session.userId] },
+        {
+          sql: `INSERT INTO sessions (id, secret_hash, user_id, created_at, last_seen_at, expires_at, client_address, user_agent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          params: [
+            session.id,
+            session.secretHash,
+            session.userId,
+            session.createdAt,
+            session.lastSeenAt,
+            session.expiresAt,
+            session.clientAddress,
+            session.userAgent,
+          ],
+        },
+        {
+          sql: `DELETE FROM sessions WHERE user_id = ? AND id NOT IN
+                (SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id LIMIT ?)`,
+          params: [session.userId, session.userId, maxPerUser],
+        },
+      ]);
+      return ended;
     },
     findSession: async (sessionId) => {
       const row = await db.get<SessionRow & { username: string; permissions: string; disabled: number }>(
@@ -129,14 +140,25 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
         lastSeenAt,
       ]);
     },
-    listSessions: async (userId, { now, lastSeenAfter }) =>
-      (
-        await db.all<SessionRow>(
-          `SELECT ${sessionColumns} FROM sessions s
-           WHERE s.user_id = ? AND s.expires_at > ? AND s.last_seen_at > ? ORDER BY s.created_at DESC, s.id`,
-          [userId, now, lastSeenAfter],
-        )
-      ).map(toSession),
+    listSessions: async (userId, { now, lastSeenAfter }, page) => {
+      const after = page?.after ?? { createdAt: Number.MAX_SAFE_INTEGER, id: '' };
+      const rows = await db.all<SessionRow>(
+        `SELECT ${sessionColumns} FROM sessions s
+         WHERE s.user_id = ? AND s.expires_at > ? AND s.last_seen_at > ?
+           AND (s.created_at < ? OR (s.created_at = ? AND s.id > ?))
+         ORDER BY s.created_at DESC, s.id LIMIT ?`,
+        [
+          userId,
+          now,
+          lastSeenAfter,
+          after.createdAt,
+          after.createdAt,
+          after.id,
+          page?.limit ?? Number.MAX_SAFE_INTEGER,
+        ],
+      );
+      return rows.map(toSession);
+    },
     deleteSession: async (sessionId, userId) => {
       const deleted = userId
         ? await db.run('DELETE FROM sessions WHERE id = ? AND user_id = ?', [sessionId, userId])
@@ -147,38 +169,6 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
     purgeSessions: (now, lastSeenBefore) =>
       db.run('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?', [now, lastSeenBefore]),
 
-    recordLoginFailure: async (key, clientAddress, at) => {
-      await db.run('INSERT INTO login_failures (username_key, client_address, failed_at) VALUES (?, ?, ?)', [
-        key,
-        clientAddress,
-        at,
-      ]);
-    },
-    loginFailures: async (key, clientAddress, since) =>
-      (
-        await db.all<{ failed_at: number }>(
-          `SELECT failed_at FROM login_failures
-           WHERE username_key = ? AND client_address = ? AND failed_at > ? ORDER BY failed_at`,
-          [key, clientAddress, since],
-        )
-      ).map((row) => Number(row.failed_at)),
-    accountLoginFailures: async (key, since, limit) =>
-      (
-        await db.all<{ failed_at: number }>(
-          `SELECT failed_at FROM login_failures
-           WHERE username_key = ? AND failed_at > ? ORDER BY failed_at DESC LIMIT ?`,
-          [key, since, limit],
-        )
-      ).map((row) => Number(row.failed_at)),
-    holdsSessionFrom: async (key, clientAddress) =>
-      (await db.get(
-        `SELECT 1 AS held FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE u.username_key = ? AND s.client_address = ? LIMIT 1`,
-        [key, clientAddress],
-      )) !== undefined,
-    clearLoginFailures: async (key, clientAddress) => {
-      await db.run('DELETE FROM login_failures WHERE username_key = ? AND client_address = ?', [key, clientAddress]);
-    },
-    purgeLoginFailures: (before) => db.run('DELETE FROM login_failures WHERE failed_at <= ?', [before]),
+    ...loginFailureMethods(db),
   };
 }

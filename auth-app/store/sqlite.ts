@@ -21,16 +21,14 @@ export function openSqlite(file: string): SqlDriver & { version(): number } {
     return found;
   };
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
-  const runAll = db.transaction((statements: Array<{ sql: string; params: SqlValue[] }>) => {
-    for (const { sql, params } of statements) statement(sql).run(...params);
-  });
+  const runAll = db.transaction((statements: Array<{ sql: string; params: SqlValue[] }>) =>
+    statements.map(({ sql, params }) => statement(sql).run(...params).changes),
+  );
   return {
     all: async <Row>(sql: string, params: SqlValue[] = []) => statement(sql).all(...params) as Row[],
     get: async <Row>(sql: string, params: SqlValue[] = []) => statement(sql).get(...params) as Row | undefined,
     run: async (sql, params = []) => statement(sql).run(...params).changes,
-    atomically: async (statements) => {
-      runAll.immediate(statements);
-    },
+    atomically: async (statements) => runAll.immediate(statements),
     migrate: async (migrations) => {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
       db.transaction(() => {

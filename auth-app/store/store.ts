@@ -25,12 +25,33 @@ export interface SessionWithUser extends SessionRecord {
   userDisabled: boolean;
 }
 
+/** Where a session stands in the newest-first order of a user's sessions. */
+export type SessionPosition = Pick<SessionRecord, 'createdAt' | 'id'>;
+
 export interface NewUser {
   id: string;
   username: string;
   passwordHash: string;
   permissions: string[];
   createdAt: number;
+}
+
+export interface LoginFailure {
+  clientAddress: string;
+  failedAt: number;
+}
+
+/** What a login attempt must stay under to be tried. */
+export interface LoginLimits {
+  /** Failures of the username from this address after `since`. */
+  maxFailures: number;
+  since: number;
+  /** Failures of the username from all addresses after `accountSince`, each address counting at most `addressShare`. */
+  accountMaxFailures: number;
+  accountSince: number;
+  addressShare: number;
+  /** The user holds a session from this address: the account limit does not apply to it. */
+  knownAddress: boolean;
 }
 
 /** Persistence for auth-app; every time is milliseconds since the epoch, chosen by the caller. */
@@ -47,20 +68,31 @@ export interface Store {
   /** Disabling a user ends all its sessions in the same transaction. */
   setDisabled(userId: string, disabled: boolean): Promise<void>;
 
-  createSession(session: SessionRecord): Promise<void>;
+  /** Ends the user's oldest sessions beyond `maxPerUser` in the same transaction; resolves with how many. */
+  createSession(session: SessionRecord, maxPerUser: number): Promise<number>;
   findSession(sessionId: string): Promise<SessionWithUser | undefined>;
   touchSession(sessionId: string, lastSeenAt: number): Promise<void>;
-  listSessions(userId: string, liveAfter: { now: number; lastSeenAfter: number }): Promise<SessionRecord[]>;
+  /** Newest first; a page starts after the session at `after` in that order. */
+  listSessions(
+    userId: string,
+    liveAfter: { now: number; lastSeenAfter: number },
+    page?: { limit: number; after?: SessionPosition },
+  ): Promise<SessionRecord[]>;
   deleteSession(sessionId: string, userId?: string): Promise<boolean>;
   deleteUserSessions(userId: string): Promise<number>;
   purgeSessions(now: number, lastSeenBefore: number): Promise<number>;
 
-  recordLoginFailure(usernameKey: string, clientAddress: string, at: number): Promise<void>;
+  /**
+   * Records a login attempt as a failure before its password is checked, in one transaction with the check of the
+   * limits, so attempts made at the same moment cannot all pass a check that none of them has yet been counted in.
+   * False when a limit refuses it (nothing is recorded then). A successful login clears the failures it leaves.
+   */
+  reserveLoginAttempt(usernameKey: string, clientAddress: string, at: number, limits: LoginLimits): Promise<boolean>;
   loginFailures(usernameKey: string, clientAddress: string, since: number): Promise<number[]>;
-  /** The times of the latest `limit` failures for a username from any address since `since`, newest first. */
-  accountLoginFailures(usernameKey: string, since: number, limit: number): Promise<number[]>;
-  /** Whether the user holds a session (until purged) started from this address: a place it logs in from. */
-  holdsSessionFrom(usernameKey: string, clientAddress: string): Promise<boolean>;
+  /** The failures for a username from any address since `since`, oldest first. */
+  accountLoginFailures(usernameKey: string, since: number): Promise<LoginFailure[]>;
+  /** The addresses the user's sessions (until purged) started from: the places it logs in from. */
+  sessionAddresses(usernameKey: string): Promise<string[]>;
   clearLoginFailures(usernameKey: string, clientAddress: string): Promise<void>;
   purgeLoginFailures(before: number): Promise<number>;
 }

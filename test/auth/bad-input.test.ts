@@ -1,7 +1,7 @@
 import { request as rawRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import test from 'ava';
-import { startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
+import { serviceHeaders, startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
 import { rawRequest as sendRaw } from '../helpers/http.js';
 
 let auth: TestAuth;
@@ -98,14 +98,17 @@ test('odd Authorization headers never give a 5xx', async (t) => {
     'Bearer \u00ff\u00fe',
     `Bearer ${'.'.repeat(65)}`,
   ]) {
-    const response = await auth.request('/auth/validate', { method: 'POST', headers: { authorization: value } });
+    const response = await auth.request('/auth/validate', {
+      method: 'POST',
+      headers: { ...serviceHeaders, authorization: value },
+    });
     t.is(response.status, 401, value);
   }
 });
 
 test('two Authorization headers: 401 invalid_token, even when the first holds a live token', async (t) => {
   const sent = (authorization: string | string[]) =>
-    sendRaw(auth.url, { method: 'POST', path: '/auth/validate', headers: { authorization } });
+    sendRaw(auth.url, { method: 'POST', path: '/auth/validate', headers: { ...serviceHeaders, authorization } });
   t.is((await sent(`Bearer ${token}`)).status, 200);
   const twice = await sent([`Bearer ${token}`, 'Bearer other']);
   t.is(twice.status, 401);
@@ -131,13 +134,18 @@ test('headers over 16 KiB are refused with 431, not a crash', async (t) => {
 });
 
 test('validate with a bad body: 400; with a non-JSON body: 415', async (t) => {
-  const bad = await auth.request('/auth/validate', { method: 'POST', token, json: { permission: 5 } });
+  const bad = await auth.request('/auth/validate', {
+    method: 'POST',
+    headers: serviceHeaders,
+    token,
+    json: { permission: 5 },
+  });
   t.is(bad.status, 400);
   const form = await auth.request('/auth/validate', {
     method: 'POST',
     token,
     body: 'x=1',
-    headers: { 'content-type': 'text/plain' },
+    headers: { ...serviceHeaders, 'content-type': 'text/plain' },
   });
   t.is(form.status, 415);
 });

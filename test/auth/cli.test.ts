@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { startAuth, testPassword } from '../helpers/auth.js';
+import { serviceHeaders, startAuth, testPassword } from '../helpers/auth.js';
 import { runScript } from '../helpers/processes.js';
 
 const admin = (databaseUrl: string, args: string[], stdin = '') =>
@@ -38,7 +38,12 @@ test('the admin CLI manages users against the store the service uses', async (t)
   );
   t.false(listed.stdout.includes('argon2'), 'no password hash is printed');
   const validate = () =>
-    auth.request('/auth/validate', { method: 'POST', token, json: { permission: 'logs:read:team-b' } });
+    auth.request('/auth/validate', {
+      method: 'POST',
+      headers: serviceHeaders,
+      token,
+      json: { permission: 'logs:read:team-b' },
+    });
   t.is((await validate()).status, 200, 'a grant applies to a live session at once');
 
   t.is((await admin(db, ['user', 'disable', 'alice'])).code, 0);
@@ -53,7 +58,7 @@ test('the admin CLI manages users against the store the service uses', async (t)
   const changed = await admin(db, ['user', 'passwd', 'alice'], 'a brand new passphrase\n');
   t.is(changed.code, 0, changed.stderr);
   t.is(
-    (await auth.request('/auth/validate', { method: 'POST', token: again })).status,
+    (await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token: again })).status,
     401,
     'a new password ends the sessions',
   );
@@ -73,7 +78,7 @@ test('the admin CLI manages users against the store the service uses', async (t)
   const ended = await admin(db, ['sessions', 'end', 'alice']);
   t.is(ended.code, 0);
   t.regex(ended.stdout, /^1 sessions of Alice ended/);
-  t.is((await auth.request('/auth/validate', { method: 'POST', token: third })).status, 401);
+  t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token: third })).status, 401);
 });
 
 test('the CLI refuses weak passwords and unknown users with 1, bad usage with 2', async (t) => {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
+import { serviceHeaders, startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
 
 let auth: TestAuth;
 test.beforeEach(async () => {
@@ -12,7 +12,7 @@ test.beforeEach(async () => {
 });
 test.afterEach.always(() => auth.stop());
 
-const validate = (token: string) => auth.request('/auth/validate', { method: 'POST', token });
+const validate = (token: string) => auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token });
 
 test.serial('a session idle for the idle timeout is refused', async (t) => {
   const token = await auth.login('alice', testPassword);
@@ -29,7 +29,11 @@ test.serial('a session idle for the idle timeout is refused', async (t) => {
 test.serial('a batch check slides the idle expiry as /auth/validate does, and refuses an idle session', async (t) => {
   const token = await auth.login('alice', testPassword);
   const check = async () => {
-    const response = await auth.request('/auth/validate/batch', { method: 'POST', json: { checks: [{ token }] } });
+    const response = await auth.request('/auth/validate/batch', {
+      method: 'POST',
+      headers: serviceHeaders,
+      json: { checks: [{ token }] },
+    });
     return (response.json as { results: Array<{ verdict: string }> }).results[0]?.verdict;
   };
   auth.clock.advance(599);

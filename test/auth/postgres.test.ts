@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import test from 'ava';
 import { openStore } from '../../auth-app/store/open.js';
-import { startAuth, testPassword } from '../helpers/auth.js';
+import { serviceHeaders, startAuth, testPassword, testServiceToken } from '../helpers/auth.js';
 import { contractClient } from '../helpers/http.js';
 import { createTestDatabase, postgresServer, type TestDatabase } from '../helpers/postgres.js';
 import { finished, runScript, spawnScript, waitForLine } from '../helpers/processes.js';
@@ -18,14 +18,23 @@ test.after.always(async () => {
 });
 
 async function startReplica(url: string, env: Record<string, string> = {}) {
-  const child = spawnScript('auth-app/main.ts', [], { AUTH_PORT: '0', AUTH_DATABASE_URL: url, ...env });
+  const child = spawnScript('auth-app/main.ts', [], {
+    AUTH_PORT: '0',
+    AUTH_DATABASE_URL: url,
+    AUTH_SERVICE_TOKEN: testServiceToken,
+    ...env,
+  });
   replicas.push(child);
   const { url: base } = JSON.parse(await waitForLine(child, /auth-app listening/)) as { url: string };
   return { child, request: contractClient('auth', () => base) };
 }
 
-const login = (request: ReturnType<typeof contractClient>, username: string, password = testPassword) =>
-  request('/auth/login', { method: 'POST', json: { username, password } });
+const login = (
+  request: ReturnType<typeof contractClient>,
+  username: string,
+  password = testPassword,
+  headers: Record<string, string> = {},
+) => request('/auth/login', { method: 'POST', json: { username, password }, headers });
 
 test.serial('the admin CLI works against PostgreSQL', async (t) => {
   const added = await runScript(
@@ -60,12 +69,19 @@ test.serial('two replicas on one database: sessions, logout and regulation are s
   t.is(made.status, 200);
   const token = (made.json as { token: string }).token;
   t.is(
-    (await two.request('/auth/validate', { method: 'POST', token, json: { permission: 'logs:read:x' } })).status,
+    (
+      await two.request('/auth/validate', {
+        method: 'POST',
+        headers: serviceHeaders,
+        token,
+        json: { permission: 'logs:read:x' },
+      })
+    ).status,
     200,
   );
   t.is((await two.request('/auth/logout', { method: 'POST', token })).status, 204);
   t.is(
-    (await one.request('/auth/validate', { method: 'POST', token })).status,
+    (await one.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token })).status,
     401,
     'logout on one is refused on the other at once',
   );
@@ -77,15 +93,23 @@ test.serial('two replicas on one database: sessions, logout and regulation are s
 });
 
 test.serial('concurrent logins of one user on both replicas all make distinct, valid sessions', async (t) => {
-  const [one, two] = await Promise.all([startReplica(database.url), startReplica(database.url)]);
+  const proxied = { AUTH_TRUST_PROXY: 'true' };
+  const [one, two] = await Promise.all([startReplica(database.url, proxied), startReplica(database.url, proxied)]);
+  /** From 20 addresses: attempts being checked count against their address's limit of 5 until they succeed. */
   const results = await Promise.all(
-    Array.from({ length: 20 }, (_, index) => login(index % 2 ? one.request : two.request, 'alice')),
+    Array.from({ length: 20 }, (_, index) =>
+      login(index % 2 ? one.request : two.request, 'alice', testPassword, { 'x-forwarded-for': `10.20.0.${index}` }),
+    ),
   );
   t.true(results.every((result) => result.status === 200));
   const tokens = results.map((result) => (result.json as { token: string }).token);
   t.is(new Set(tokens).size, 20);
   for (const [index, token] of tokens.entries()) {
-    t.is((await (index % 2 ? two : one).request('/auth/validate', { method: 'POST', token })).status, 200);
+    t.is(
+      (await (index % 2 ? two : one).request('/auth/validate', { method: 'POST', headers: serviceHeaders, token }))
+        .status,
+      200,
+    );
   }
   const sessions = (await one.request('/auth/sessions', { token: tokens[0] })).json as { sessions: unknown[] };
   t.true(sessions.sessions.length >= 20);
@@ -114,7 +138,7 @@ test.serial('database unreachable: 503 quickly and readyz red; back by itself wi
 
   await proxy.cut();
   const started = Date.now();
-  const down = await auth.request('/auth/validate', { method: 'POST', token });
+  const down = await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token });
   t.is(down.status, 503);
   t.is(down.headers.get('retry-after'), '5');
   t.true(Date.now() - started < 2000, 'answers before a 2 s client timeout');
@@ -129,7 +153,7 @@ test.serial('database unreachable: 503 quickly and readyz red; back by itself wi
 
   await proxy.restore();
   t.is((await auth.request('/readyz')).status, 200);
-  t.is((await auth.request('/auth/validate', { method: 'POST', token })).status, 200);
+  t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token })).status, 200);
 });
 
 test.serial('a replica stops cleanly on SIGTERM', async (t) => {

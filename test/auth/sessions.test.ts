@@ -1,5 +1,5 @@
 import test from 'ava';
-import { startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
+import { serviceHeaders, startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
 
 let auth: TestAuth;
 test.before(async () => {
@@ -47,7 +47,7 @@ test('the session list shows each live session once, marks the current one and n
 test('logout ends the session at once', async (t) => {
   const token = await auth.login('alice', testPassword);
   t.is((await auth.request('/auth/logout', { method: 'POST', token })).status, 204);
-  t.is((await auth.request('/auth/validate', { method: 'POST', token })).status, 401);
+  t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token })).status, 401);
   t.is((await auth.request('/auth/logout', { method: 'POST', token })).status, 401);
 });
 
@@ -59,10 +59,10 @@ test('a user ends one of its other sessions; another user cannot', async (t) => 
   const bob = await auth.login('bob', testPassword);
   const byOther = await auth.request(`/auth/sessions/${stolenId}`, { method: 'DELETE', token: bob });
   t.is(byOther.status, 404);
-  t.is((await auth.request('/auth/validate', { method: 'POST', token: stolen })).status, 200);
+  t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token: stolen })).status, 200);
   t.is((await auth.request(`/auth/sessions/${stolenId}`, { method: 'DELETE', token: keep })).status, 204);
-  t.is((await auth.request('/auth/validate', { method: 'POST', token: stolen })).status, 401);
-  t.is((await auth.request('/auth/validate', { method: 'POST', token: keep })).status, 200);
+  t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token: stolen })).status, 401);
+  t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token: keep })).status, 200);
   t.is((await auth.request(`/auth/sessions/${stolenId}`, { method: 'DELETE', token: keep })).status, 404);
 });
 
@@ -73,8 +73,9 @@ test('sign out everywhere ends every session of the user and only those', async 
   const response = await auth.request('/auth/sessions', { method: 'DELETE', token: tokens[0] });
   t.is(response.status, 200);
   t.deepEqual(response.json, { ended: 2 });
-  for (const token of tokens) t.is((await auth.request('/auth/validate', { method: 'POST', token })).status, 401);
-  t.is((await auth.request('/auth/validate', { method: 'POST', token: bob })).status, 200);
+  for (const token of tokens)
+    t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token })).status, 401);
+  t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token: bob })).status, 200);
   t.deepEqual(await list(bob).then((sessions) => sessions.length > 0), true);
 });
 
@@ -83,8 +84,8 @@ test('disabling a user or changing its password ends its sessions', async (t) =>
   const user = (await auth.service.store.findUser('changer'))!;
   const before = await auth.login('changer', testPassword);
   await auth.service.store.setPasswordHash(user.id, user.passwordHash, { endSessions: true });
-  t.is((await auth.request('/auth/validate', { method: 'POST', token: before })).status, 401);
+  t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token: before })).status, 401);
   const again = await auth.login('changer', testPassword);
   await auth.service.store.setDisabled(user.id, true);
-  t.is((await auth.request('/auth/validate', { method: 'POST', token: again })).status, 401);
+  t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token: again })).status, 401);
 });

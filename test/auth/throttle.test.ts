@@ -91,3 +91,19 @@ test('past the account limit, spread over many addresses, only addresses holding
   spread.clock.advance(3601);
   t.is((await from('target', testPassword, '10.8.0.99')).status, 200, 'the block lifts after the account window');
 });
+
+test('one address alone never reaches the account limit, whatever its own limit allows', async (t) => {
+  const generous = await startAuth({
+    AUTH_TRUST_PROXY: 'true',
+    AUTH_LOGIN_MAX_FAILURES: '10',
+    AUTH_LOGIN_ACCOUNT_MAX_FAILURES: '4',
+  });
+  t.teardown(() => generous.stop());
+  await generous.addUser('target', testPassword);
+  for (let index = 0; index < 10; index += 1) {
+    t.is((await loginFrom(generous, 'target', 'wrong password!', '10.7.0.1')).status, 401);
+  }
+  t.is((await loginFrom(generous, 'target', 'wrong password!', '10.7.0.1')).status, 429);
+  t.is((await loginFrom(generous, 'target', testPassword, '10.7.0.2')).status, 200, 'the owner, from a new address');
+  t.false(generous.logLines.some((line) => line.includes('"scope":"account"')));
+});

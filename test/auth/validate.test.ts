@@ -1,5 +1,5 @@
 import test from 'ava';
-import { startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
+import { serviceHeaders, startAuth, testPassword, type TestAuth } from '../helpers/auth.js';
 
 let auth: TestAuth;
 test.before(async () => {
@@ -17,7 +17,7 @@ const validate = (token: string | undefined, permission?: string, headers: Recor
   auth.request('/auth/validate', {
     method: 'POST',
     ...(token === undefined ? {} : { token }),
-    headers,
+    headers: { ...serviceHeaders, ...headers },
     ...(permission === undefined ? {} : { json: { permission } }),
   });
 
@@ -95,7 +95,8 @@ test('revoking a permission applies to live sessions at once', async (t) => {
   t.is((await validate(token, 'logs:read:team-c')).status, 403);
 });
 
-const validateBatch = (checks: unknown) => auth.request('/auth/validate/batch', { method: 'POST', json: { checks } });
+const validateBatch = (checks: unknown) =>
+  auth.request('/auth/validate/batch', { method: 'POST', headers: serviceHeaders, json: { checks } });
 
 test('a batch answers each check as /auth/validate would, in the order sent', async (t) => {
   const alice = await auth.login('alice', testPassword);
@@ -148,10 +149,10 @@ test('the largest batch the contract allows fits in the body limit', async (t) =
 });
 
 test('a batch with no body is a 400, and one as a form is a 415', async (t) => {
-  t.is((await auth.request('/auth/validate/batch', { method: 'POST' })).status, 400);
+  t.is((await auth.request('/auth/validate/batch', { method: 'POST', headers: serviceHeaders })).status, 400);
   const form = await auth.request('/auth/validate/batch', {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { ...serviceHeaders, 'content-type': 'application/x-www-form-urlencoded' },
     body: 'checks=x',
   });
   t.is(form.status, 415);

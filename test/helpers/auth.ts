@@ -32,13 +32,22 @@ export interface TestAuth {
 
 export const testPassword = 'correct horse battery staple';
 
-/** A real auth-app on an ephemeral port with its own SQLite file (or the given database), a test clock and captured logs. */
-export async function startAuth(env: Record<string, string> = {}): Promise<TestAuth> {
+export const testServiceToken = 'service-token-for-tests-0123456789abcdef';
+
+/** What a service sends to be answered by POST /auth/validate and /auth/validate/batch. */
+export const serviceHeaders = { 'x-service-token': testServiceToken };
+
+/**
+ * A real auth-app on an ephemeral port with its own SQLite file (or the given database), the test service token,
+ * a test clock and captured logs.
+ */
+export async function startAuth(env: Record<string, string | undefined> = {}): Promise<TestAuth> {
   const dir = mkdtempSync(join(tmpdir(), 'auth-test-'));
   const databaseUrl = env.AUTH_DATABASE_URL ?? `sqlite:${join(dir, 'auth.db')}`;
   const config: AuthConfig = authConfig({
     AUTH_PORT: '0',
     AUTH_LOG_LEVEL: 'info',
+    AUTH_SERVICE_TOKEN: testServiceToken,
     ...env,
     AUTH_DATABASE_URL: databaseUrl,
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logsConfig } from '../../logs-app/config.js';
 import { startLogsService, type LogsService } from '../../logs-app/service.js';
-import { startAuth, testPassword, type TestAuth } from './auth.js';
+import { startAuth, testPassword, testServiceToken, type TestAuth } from './auth.js';
 import { contractClient, type Client } from './http.js';
 
 export interface TestStack {
@@ -30,8 +30,8 @@ export const at = (seconds: number, base = Date.parse('2026-03-01T10:00:00Z')): 
 
 /** Real auth-app and logs-app on ephemeral ports, a temp pods directory; logs-app calls auth-app over HTTP. */
 export async function startStack(
-  logsEnv: Record<string, string> = {},
-  authEnv: Record<string, string> = {},
+  logsEnv: Record<string, string | undefined> = {},
+  authEnv: Record<string, string | undefined> = {},
 ): Promise<TestStack> {
   const auth = await startAuth(authEnv);
   const root = mkdtempSync(join(tmpdir(), 'logs-test-'));
@@ -42,6 +42,7 @@ export async function startStack(
     LOGS_PORT: '0',
     LOGS_DIR: podsDir,
     LOGS_AUTH_URL: auth.url,
+    LOGS_SERVICE_TOKEN: testServiceToken,
     LOGS_FOLLOW_POLL_MS: '50',
     LOGS_LOG_LEVEL: 'info',
     ...logsEnv,

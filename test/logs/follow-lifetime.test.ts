@@ -4,6 +4,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import test from 'ava';
 import { logsConfig } from '../../logs-app/config.js';
 import { startLogsService } from '../../logs-app/service.js';
+import { testServiceToken } from '../helpers/auth.js';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,6 +75,7 @@ test('a follow whose client leaves while its session is being checked stops chec
       LOGS_PORT: '0',
       LOGS_DIR: stack.podsDir,
       LOGS_AUTH_URL: slow.url,
+      LOGS_SERVICE_TOKEN: testServiceToken,
       LOGS_FOLLOW_RECHECK_MS: '100',
       LOGS_FOLLOW_POLL_MS: '50',
     }),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { logsConfig } from '../../logs-app/config.js';
-import { startAuth, testPassword } from '../helpers/auth.js';
+import { startAuth, testPassword, testServiceToken } from '../helpers/auth.js';
 import { at, cri } from '../helpers/logs.js';
 import { finished, runScript, spawnScript, waitForLine } from '../helpers/processes.js';
 
@@ -15,13 +15,17 @@ test('a bad configuration value exits 2 naming the variable', async (t) => {
 });
 
 test('the Kubernetes source needs an API URL outside a cluster', async (t) => {
-  const result = await runScript('logs-app/main.ts', [], { LOGS_SOURCE: 'kubernetes' });
+  const result = await runScript('logs-app/main.ts', [], {
+    LOGS_SOURCE: 'kubernetes',
+    LOGS_SERVICE_TOKEN: testServiceToken,
+  });
   t.is(result.code, 2);
   t.regex(result.stderr, /LOGS_KUBE_API_URL/);
 });
 
 test('inside a cluster the service account is used', (t) => {
   const config = logsConfig({
+    LOGS_SERVICE_TOKEN: testServiceToken,
     LOGS_SOURCE: 'kubernetes',
     KUBERNETES_SERVICE_HOST: '10.96.0.1',
     KUBERNETES_SERVICE_PORT: '443',
@@ -46,7 +50,12 @@ test('SIGTERM while a client follows a log: the answer ends properly and the ser
   writeFileSync(join(containerDir, '0.log'), `${cri(at(0), 'hello')}\n`);
   await auth.addUser('reader', testPassword, ['logs:read']);
   const token = await auth.login('reader', testPassword);
-  const child = spawnScript('logs-app/main.ts', [], { LOGS_PORT: '0', LOGS_DIR: dir, LOGS_AUTH_URL: auth.url });
+  const child = spawnScript('logs-app/main.ts', [], {
+    LOGS_PORT: '0',
+    LOGS_DIR: dir,
+    LOGS_AUTH_URL: auth.url,
+    LOGS_SERVICE_TOKEN: testServiceToken,
+  });
   const { url } = JSON.parse(await waitForLine(child, /logs-app listening/)) as { url: string };
   const response = await fetch(`${url}/logs/app?follow=true`, {
     headers: { authorization: `Bearer ${token}`, accept: 'text/plain' },

@@ -5,6 +5,7 @@ import { createAuthClient } from '../../logs-app/auth-client.js';
 import { logsConfig } from '../../logs-app/config.js';
 import { startLogsService } from '../../logs-app/service.js';
 import { contractClient, rawRequest } from '../helpers/http.js';
+import { testServiceToken } from '../helpers/auth.js';
 import { at, cri, startStack } from '../helpers/logs.js';
 
 test('no token: 401 with a Bearer challenge, and auth-app decides nothing', async (t) => {
@@ -104,7 +105,12 @@ test('checks asked for together share one auth-app call, and each request gets i
   ]).then((responses) => responses.map((response) => response.status));
   t.deepEqual(statuses, [200, 403, 401, 200]);
 
-  const client = createAuthClient({ baseUrl: stack.auth.url, timeoutMs: 2000, connections: 4 });
+  const client = createAuthClient({
+    baseUrl: stack.auth.url,
+    timeoutMs: 2000,
+    connections: 4,
+    serviceToken: testServiceToken,
+  });
   t.teardown(() => client.close());
   const calls = () => stack.auth.logLines.filter((line) => line.includes('"/auth/validate/batch"')).length;
   const before = calls();
@@ -132,7 +138,12 @@ test('a token longer than any auth-app issues is refused alone: the requests it 
     ),
   );
   t.deepEqual(statuses, [200, 401, 200, 401]);
-  const client = createAuthClient({ baseUrl: stack.auth.url, timeoutMs: 2000, connections: 4 });
+  const client = createAuthClient({
+    baseUrl: stack.auth.url,
+    timeoutMs: 2000,
+    connections: 4,
+    serviceToken: testServiceToken,
+  });
   t.teardown(() => client.close());
   const verdicts = await Promise.all([
     client.validate('t'.repeat(5000), 'logs:read'),
@@ -174,6 +185,7 @@ test('auth-app too slow, answering 5xx, too much or the wrong number of verdicts
       LOGS_PORT: '0',
       LOGS_AUTH_URL: url,
       LOGS_AUTH_TIMEOUT_MS: '200',
+      LOGS_SERVICE_TOKEN: testServiceToken,
       LOGS_DIR: '/nonexistent',
       LOGS_LOG_LEVEL: 'silent',
     }),

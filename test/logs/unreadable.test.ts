@@ -5,7 +5,7 @@ import test from 'ava';
 import { logsConfig } from '../../logs-app/config.js';
 import { startLogsService } from '../../logs-app/service.js';
 import type { LogSource } from '../../logs-app/sources/source.js';
-import { startAuth, testPassword } from '../helpers/auth.js';
+import { startAuth, testPassword, testServiceToken } from '../helpers/auth.js';
 import { contractClient } from '../helpers/http.js';
 
 /** A log source whose file read fails as a real one does on a broken node (here opening a directory: EISDIR). */
@@ -27,7 +27,13 @@ test('a log file logs-app cannot read: 500 files-unreadable per the spec, the fi
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const logLines: string[] = [];
   const logs = await startLogsService(
-    logsConfig({ LOGS_PORT: '0', LOGS_AUTH_URL: auth.url, LOGS_DIR: dir, LOGS_LOG_LEVEL: 'info' }),
+    logsConfig({
+      LOGS_PORT: '0',
+      LOGS_AUTH_URL: auth.url,
+      LOGS_SERVICE_TOKEN: testServiceToken,
+      LOGS_DIR: dir,
+      LOGS_LOG_LEVEL: 'info',
+    }),
     { source: failingSource(dir), logDestination: { write: (line: string) => void logLines.push(line) } },
   );
   t.teardown(() => logs.stop());

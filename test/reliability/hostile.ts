@@ -148,13 +148,16 @@ export const authRequests = fc
       '',
     ),
     authorization: fc.option(headerValue),
+    /** `service` stands for the real service token; the others are wrong. */
+    serviceToken: fc.option(fc.constantFrom('service', 'x', '', 'A'.repeat(64))),
   })
-  .map(({ target, id, method, body, contentType, authorization }): HostileRequest => ({
+  .map(({ target, id, method, body, contentType, authorization, serviceToken }): HostileRequest => ({
     spec: 'auth',
     method,
     path: target.endsWith('/') ? `${target}${id}` : target,
     headers: {
       ...(authorization === null ? {} : { authorization }),
+      ...(serviceToken === null ? {} : { 'x-service-token': serviceToken }),
       ...(contentType && body !== null ? { 'content-type': contentType } : {}),
     },
     ...(body === null ? {} : { body }),

@@ -103,7 +103,10 @@ test.serial(
 test.serial(
   'SIGKILL auth-app during 100 concurrent logins: intact database, every 200 has a live session',
   async (t) => {
-    const attempts = Array.from({ length: 100 }, () => stack.login().catch(() => ({ status: 0, token: undefined })));
+    /** From 100 addresses, as 100 people would: attempts being checked count against their address's limit. */
+    const attempts = Array.from({ length: 100 }, (_, index) =>
+      stack.login('reader', `10.8.${index}.1`).catch(() => ({ status: 0, token: undefined })),
+    );
     await new Promise((resolve) => setTimeout(resolve, 400));
     await stack.killAuth();
     summary.faults += 1;
@@ -119,7 +122,7 @@ test.serial(
       issued.push(value);
       const response = await fetch(`${stack.auth.url}/auth/validate`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${value}` },
+        headers: { authorization: `Bearer ${value}`, 'x-service-token': stack.serviceToken },
       });
       if (response.status !== 200) lost += 1;
     }
@@ -152,10 +155,14 @@ test.serial(
   'hostile input generated from the specs: no 5xx, no crash, nothing outside the log directory, every answer in the spec',
   async (t) => {
     const valid = await token();
-    const withToken = (request: HostileRequest) =>
-      request.headers.authorization === 'Bearer x'
-        ? { ...request, headers: { ...request.headers, authorization: `Bearer ${valid}` } }
-        : request;
+    const withToken = ({ headers, ...request }: HostileRequest): HostileRequest => ({
+      ...request,
+      headers: {
+        ...headers,
+        ...(headers.authorization === 'Bearer x' && { authorization: `Bearer ${valid}` }),
+        ...(headers['x-service-token'] === 'service' && { 'x-service-token': stack.serviceToken }),
+      },
+    });
     await fc.assert(
       fc.asyncProperty(logsRequests, (request) => survives(withToken(request), stack.logs.url)),
       { numRuns: hostileRuns },
@@ -170,20 +177,41 @@ test.serial(
   },
 );
 
+const loginStatus = (username: string, address: string, secret: string) =>
+  fetch(`${stack.auth.url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+    body: JSON.stringify({ username, password: secret }),
+  }).then((response) => response.status);
+
 test.serial(
   'brute force: failures past the limit get 429; the same user from another address still logs in',
   async (t) => {
-    const attempt = (address: string, secret: string) =>
-      fetch(`${stack.auth.url}/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
-        body: JSON.stringify({ username: 'victim', password: secret }),
-      }).then((response) => response.status);
+    const attempt = (address: string, secret: string) => loginStatus('victim', address, secret);
     for (let index = 0; index < 5; index += 1) t.is(await attempt('203.0.113.7', `guess-${index}`), 401);
     t.is(await attempt('203.0.113.7', `guess-more`), 429);
     t.is(await attempt('203.0.113.7', password), 429);
     t.is(await attempt('198.51.100.2', password), 200);
     summary.requests += 8;
+  },
+);
+
+test.serial(
+  'the login burst: of 200 wrong passwords sent at once from one address at most 5 reach Argon2, and the owner still logs in from another',
+  async (t) => {
+    const attacker = '203.0.113.66';
+    const statuses = await Promise.all(
+      Array.from({ length: 200 }, (_, index) => loginStatus('owner', attacker, `burst guess ${index}`)),
+    );
+    summary.requests += statuses.length + 1;
+    const outcomes = await stack.loginOutcomes('owner', attacker, statuses.length);
+    const burst = { sent: statuses.length, tried: outcomes.failure ?? 0, throttled: outcomes.throttled ?? 0 };
+    figures.push(`login burst: ${burst.sent} sent, ${burst.tried} tried, ${burst.throttled} throttled`);
+    t.log(figures.at(-1));
+    t.true(burst.tried <= 5);
+    t.is(burst.tried + burst.throttled, burst.sent);
+    t.is(statuses.filter((status) => status === 429).length, burst.throttled);
+    t.is(await loginStatus('owner', '198.51.100.66', password), 200);
   },
 );
 

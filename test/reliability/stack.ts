@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   closeSync,
   mkdirSync,
@@ -25,6 +25,7 @@ export class ReliabilityStack {
   readonly dir = mkdtempSync(join(tmpdir(), 'reliability-'));
   readonly pods = join(this.dir, 'pods');
   readonly databaseUrl = `sqlite:${join(this.dir, 'db', 'auth.db')}`;
+  readonly serviceToken = randomBytes(32).toString('hex');
   auth!: Running;
   logs!: Running;
   private authPort = '0';
@@ -43,6 +44,7 @@ export class ReliabilityStack {
     for (const [username, permissions] of [
       ['reader', ['logs:read']],
       ['victim', []],
+      ['owner', []],
     ] as const) {
       await store.createUser({
         id: randomUUID(),
@@ -56,7 +58,13 @@ export class ReliabilityStack {
     await this.startAuth();
     this.logs = await startProcess(
       'logs-app/main.ts',
-      { LOGS_PORT: '0', LOGS_DIR: this.pods, LOGS_AUTH_URL: this.auth.url, LOGS_AUTH_TIMEOUT_MS: '1000' },
+      {
+        LOGS_PORT: '0',
+        LOGS_DIR: this.pods,
+        LOGS_AUTH_URL: this.auth.url,
+        LOGS_AUTH_TIMEOUT_MS: '1000',
+        LOGS_SERVICE_TOKEN: this.serviceToken,
+      },
       this.dir,
       'logs',
     );
@@ -71,6 +79,9 @@ export class ReliabilityStack {
         AUTH_DATABASE_URL: this.databaseUrl,
         AUTH_TRUST_PROXY: 'true',
         AUTH_LOGIN_MAX_FAILURES: '5',
+        /** One user logs in 100 times at once: a session ended by the cap would count as lost. */
+        AUTH_MAX_SESSIONS_PER_USER: '1000',
+        AUTH_SERVICE_TOKEN: this.serviceToken,
       },
       this.dir,
       `auth-${this.restarts}`,
@@ -135,6 +146,26 @@ export class ReliabilityStack {
     });
     const body = (await response.json()) as { token?: string };
     return { status: response.status, token: body.token };
+  }
+
+  /**
+   * How many login attempts of `username` from `address` auth-app logged with each outcome since it last started,
+   * once `expected` are logged (its log is written asynchronously) or 5 s have passed.
+   */
+  async loginOutcomes(username: string, address: string, expected: number): Promise<Record<string, number>> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const counts: Record<string, number> = {};
+      for (const line of readFileSync(join(this.dir, `auth-${this.restarts}.log`), 'utf8').split('\n')) {
+        if (!line.includes('"login attempt"')) continue;
+        const entry = JSON.parse(line) as { username?: string; clientAddress?: string; outcome?: string };
+        if (entry.username !== username || entry.clientAddress !== address || !entry.outcome) continue;
+        counts[entry.outcome] = (counts[entry.outcome] ?? 0) + 1;
+      }
+      const logged = Object.values(counts).reduce((sum, count) => sum + count, 0);
+      if (logged >= expected || Date.now() > deadline) return counts;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** What the services wrote: their logs and the database files. */
