@@ -56,12 +56,26 @@ export class GzipCache {
     if (entry) {
       source.destroy();
     } else {
-      entry = { result: this.decompress(source, path, key), usedAt: 0 };
+      let directory: string;
+      try {
+        directory = this.directory ??= mkdtempSync(join(this.options.parent, 'logs-app-gzip-'));
+      } catch (error) {
+        source.destroy();
+        return Promise.resolve(this.unwritable(path, error));
+      }
+      entry = { result: this.decompress(source, path, join(directory, key), key), usedAt: 0 };
       this.entries.set(key, entry);
       this.forgetRefused();
     }
     entry.usedAt = performance.now();
     return entry.result;
+  }
+
+  /** A full or unwritable cache may clear: it is said, and not held against the file. */
+  private unwritable(path: string, error: unknown): Decompressed {
+    const reason = `its decompressed copy cannot be written under ${this.options.parent}: ${(error as Error).message}`;
+    this.options.onUnreadable(path, reason);
+    return { refused: reason };
   }
 
   close(): void {
@@ -71,9 +85,12 @@ export class GzipCache {
     this.total = 0;
   }
 
-  private async decompress(source: NodeJS.ReadableStream, path: string, key: string): Promise<Decompressed> {
-    this.directory ??= mkdtempSync(join(this.options.parent, 'logs-app-gzip-'));
-    const file = join(this.directory, key);
+  private async decompress(
+    source: NodeJS.ReadableStream,
+    path: string,
+    file: string,
+    key: string,
+  ): Promise<Decompressed> {
     const { maxFileBytes } = this.options;
     let size = 0;
     const bounded = new Transform({
@@ -86,6 +103,10 @@ export class GzipCache {
       await pipeline(source, createGunzip(), bounded, createWriteStream(file, { mode: 0o600 }));
     } catch (error) {
       rmSync(file, { force: true });
+      if (!(error instanceof TooLarge || ((error as NodeJS.ErrnoException).code ?? '').startsWith('Z_'))) {
+        this.entries.delete(key);
+        return this.unwritable(path, error);
+      }
       const reason =
         error instanceof TooLarge
           ? `it is over ${maxFileBytes} bytes once decompressed`

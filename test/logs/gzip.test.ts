@@ -1,10 +1,9 @@
-import { createWriteStream, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import test from 'ava';
+import { gzipBomb } from '../helpers/archives.js';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
 
 let stack: TestStack;
@@ -20,22 +19,13 @@ test.after.always(async () => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
-/** A gzip of `mib` MiB of zeros: a few hundred KiB on disk, far past what any rotated log decompresses to. */
-async function bomb(path: string, mib: number): Promise<void> {
-  const zeros = Buffer.alloc(1024 * 1024);
-  const chunks = (function* () {
-    for (let index = 0; index < mib; index += 1) yield zeros;
-  })();
-  await pipeline(Readable.from(chunks), createGzip({ level: 1 }), createWriteStream(path));
-}
-
 const warnings = (name: string) =>
   stack.logLines.filter((line) => line.includes('"level":40') && line.includes(name)).length;
 
 test.serial('a gzip bomb is decompressed off the event loop, left out, and remembered', async (t) => {
   stack.writeLog('default', 'bombed', 'main', '0.log', [cri(at(1), 'live line')]);
   const rotated = join(stack.containerDir('default', 'bombed', 'main'), '0.log.20260301-100001.gz');
-  await bomb(rotated, 300);
+  await gzipBomb(rotated, 300);
   const finished: string[] = [];
   const log = stack.request('/logs/bombed', { token }).then((response) => {
     finished.push('log');
@@ -86,4 +76,22 @@ test.serial('readers of one rotated file share one decompressed copy, private to
   t.is(copies.length, 1, 'one copy for four readers');
   t.is(statSync(join(cacheDir, own!)).mode & 0o777, 0o700);
   t.is(statSync(join(cacheDir, own!, copies[0]!)).mode & 0o777, 0o600);
+});
+
+test('when the copy cannot be written (no such cache directory) the archive is left out, said why, and tried again', async (t) => {
+  const own = await startStack({ LOGS_GZIP_CACHE_DIR: '/nonexistent-gzip-cache' });
+  t.teardown(() => own.stop());
+  const reader = await own.tokenFor('reader', ['logs:read']);
+  own.writeLog('default', 'uncached', 'main', '0.log', [cri(at(9), 'live')]);
+  writeFileSync(
+    join(own.containerDir('default', 'uncached', 'main'), '0.log.20260301-100001.gz'),
+    gzipSync(`${cri(at(0), 'rotated')}\n`),
+  );
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const response = await own.request('/logs/uncached', { token: reader });
+    t.is(response.status, 200);
+    t.deepEqual((response.json as { lines: string[] }).lines, ['live']);
+  }
+  const said = own.logLines.filter((line) => line.includes('cannot be written under /nonexistent-gzip-cache'));
+  t.is(said.length, 2, "not remembered as the file's fault");
 });

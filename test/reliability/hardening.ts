@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { gzipBomb } from '../helpers/archives.js';
 import { cri } from '../helpers/logs.js';
 import { cpuShare, openFollows, percentile, processUsage } from '../helpers/follow-load.js';
 import type { ReliabilityStack } from './stack.js';
@@ -157,15 +158,6 @@ async function rotatedGzip(path: string, mib: number): Promise<void> {
     if (block.length > 0) yield `${block.join('\n')}\n`;
   })();
   await pipeline(Readable.from(lines), createGzip({ level: 1 }), createWriteStream(path));
-}
-
-/** A gzip of `mib` MiB of zeros, far past what a rotated log decompresses to. */
-async function gzipBomb(path: string, mib: number): Promise<void> {
-  const zeros = Buffer.alloc(1024 * 1024);
-  const chunks = (function* () {
-    for (let index = 0; index < mib; index += 1) yield zeros;
-  })();
-  await pipeline(Readable.from(chunks), createGzip({ level: 1 }), createWriteStream(path));
 }
 
 export interface GzipFigures {
