@@ -1,20 +1,21 @@
 import Koa from 'koa';
 import type { Document } from 'openapi-backend';
-import { addDocsRoutes } from '../common/docs.js';
-import { addHealthRoutes } from '../common/health.js';
+import { docsHandlers } from '../common/docs.js';
 import { requestEnvelope } from '../common/envelope.js';
+import { healthHandlers } from '../common/health.js';
 import type { Logger } from '../common/logger.js';
 import { Problem } from '../common/problem.js';
-import { createRoutes } from '../common/routes.js';
-import type { SpecValidator } from '../common/spec.js';
-import { validateRequests } from '../common/validate-request.js';
-import { authenticate } from './authenticate.js';
+import { Routes } from '../common/routes.js';
+import type { CompiledSpec } from '../common/spec.js';
+import type { operations } from '../generated/auth.js';
 import type { AuthConfig } from './config.js';
-import type { Login } from './login.js';
-import { addLoginRoutes } from './routes/login.js';
-import { addSessionListRoutes } from './routes/sessions.js';
+import type { PasswordLogin } from './password-login.js';
 import { requireService } from './require-service.js';
-import { addSessionRoutes } from './routes/session.js';
+import { requireSession } from './require-session.js';
+import { addCurrentSessionRoutes } from './routes/current-session.js';
+import { addLoginRoutes } from './routes/login.js';
+import { addSessionListRoutes } from './routes/session-list.js';
+import { addValidateRoutes } from './routes/validate.js';
 import type { Sessions } from './sessions.js';
 import { StoreUnavailableError } from './store/driver.js';
 import type { Store } from './store/store.js';
@@ -22,10 +23,10 @@ import type { Store } from './store/store.js';
 export interface AuthAppParts {
   config: AuthConfig;
   spec: Document;
-  validator: SpecValidator;
+  operations: CompiledSpec;
   store: Store;
   sessions: Sessions;
-  login: Login;
+  login: PasswordLogin;
   logger: Logger;
 }
 
@@ -34,10 +35,23 @@ const storeFailure = (error: unknown) =>
     ? new Problem('unavailable', { detail: 'The session store is unreachable', headers: { 'Retry-After': '5' } })
     : undefined;
 
-export function createAuthApp(parts: AuthAppParts): Koa {
+/** Every operation of openapi/auth.yaml, routed; the table refuses an operationId the spec lacks. */
+export function authRoutes(parts: AuthAppParts): Routes<operations> {
   const { config, sessions } = parts;
+  const routes = new Routes<operations>(parts.operations, 'openapi/auth.yaml');
+  const session = requireSession(sessions, config.realm);
+  routes.handlers(healthHandlers([{ name: 'the session store', check: () => parts.store.ping() }]));
+  routes.handlers(docsHandlers(parts.spec, 'auth-app API'));
+  addLoginRoutes(routes, parts.login, config);
+  const service = requireService(config.serviceToken, config.realm);
+  addValidateRoutes(routes, session, service, sessions, config.session, config.realm);
+  addCurrentSessionRoutes(routes, session, sessions, config.session);
+  addSessionListRoutes(routes, session, sessions, config.session);
+  return routes;
+}
+
+export function createAuthApp(parts: AuthAppParts): Koa {
   const app = new Koa();
-  const requireSession = authenticate(sessions, config.realm);
   app.use(
     requestEnvelope({
       logger: parts.logger,
@@ -45,14 +59,6 @@ export function createAuthApp(parts: AuthAppParts): Koa {
       headers: { 'Cache-Control': 'no-store' },
     }),
   );
-  app.use(validateRequests(parts.validator));
-  const routes = createRoutes();
-  addHealthRoutes(routes, [{ name: 'the session store', check: () => parts.store.ping() }]);
-  addDocsRoutes(routes, parts.spec, 'auth-app API');
-  addLoginRoutes(routes, parts.login, config);
-  const onlyServices = requireService(config.serviceToken, config.realm);
-  addSessionRoutes(routes, requireSession, onlyServices, sessions, config.session, config.realm);
-  addSessionListRoutes(routes, requireSession, sessions, config.session);
-  app.use(routes.routes()).use(routes.allowedMethods());
+  authRoutes(parts).serve(app);
   return app;
 }

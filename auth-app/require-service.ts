@@ -16,7 +16,7 @@ export function requireService(serviceToken: string | undefined, realm: string):
   const expected = serviceToken === undefined ? undefined : digest(serviceToken);
   const challenge = { 'WWW-Authenticate': `X-Service-Token realm="${realm}"` };
   let refused = 0;
-  return async function requireServiceToken(ctx, next) {
+  return async function requireService(ctx, next) {
     const sent = ctx.get(serviceTokenHeader);
     const reason = !expected
       ? 'not-configured'

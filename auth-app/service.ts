@@ -1,10 +1,10 @@
 import type { DestinationStream } from 'pino';
 import { createLogger, type Logger } from '../common/logger.js';
 import { listen } from '../common/serve.js';
-import { createSpecValidator, loadSpec } from '../common/spec.js';
+import { compileSpec, loadSpec } from '../common/spec.js';
 import { createAuthApp } from './app.js';
 import type { AuthConfig } from './config.js';
-import { Login } from './login.js';
+import { PasswordLogin } from './password-login.js';
 import { Sessions, type Clock } from './sessions.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -27,14 +27,11 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
   const now = options.now ?? Date.now;
   const logger = createLogger('auth-app', config.logLevel, options.logDestination);
   const spec = loadSpec('auth');
-  const [store, validator] = await Promise.all([
-    openStore(config.databaseUrl, config.postgres),
-    createSpecValidator(spec),
-  ]);
+  const [store, operations] = await Promise.all([openStore(config.databaseUrl, config.postgres), compileSpec(spec)]);
   const sessions = new Sessions(store, config.session, now);
   const throttle = new LoginThrottle(store, config.throttle, now);
-  const login = new Login(store, sessions, throttle);
-  const app = createAuthApp({ config, spec, validator, store, sessions, login, logger });
+  const login = new PasswordLogin(store, sessions, throttle);
+  const app = createAuthApp({ config, spec, operations, store, sessions, login, logger });
   const listening = await listen(app, config.host, config.port);
   const purge = setInterval(() => {
     Promise.all([sessions.purgeExpired(), throttle.purgeExpired()])

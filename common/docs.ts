@@ -1,8 +1,9 @@
-import type { Routes } from './routes.js';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Document } from 'openapi-backend';
+import { Problem } from './problem.js';
+import type { Handlers } from './routes.js';
 
 const require = createRequire(import.meta.url);
 const assetDir = dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -27,28 +28,55 @@ const docsPolicy =
 
 const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });`;
 
-/** Serves the spec and an API reference page whose assets come from node_modules, never from a CDN. */
-export function addDocsRoutes(router: Routes, spec: Document, title: string): void {
-  const specJson = JSON.stringify(spec);
-  router.get('/openapi.json', (ctx) => {
-    ctx.type = 'application/json';
-    ctx.body = specJson;
-  });
-  router.get('/docs', (ctx) => {
-    ctx.set('Content-Security-Policy', docsPolicy);
-    ctx.type = 'text/html';
-    ctx.body = page(title);
-  });
-  router.get('/docs/init.js', (ctx) => {
-    ctx.type = 'application/javascript';
-    ctx.body = init;
-  });
-  router.get('/docs/assets/:file', async (ctx) => {
-    const file = ctx.params.file ?? '';
-    const type = Object.hasOwn(assets, file) ? assets[file] : undefined;
-    if (!type) return;
-    ctx.type = type;
-    ctx.set('Cache-Control', 'public, max-age=86400');
-    ctx.body = await readFile(join(assetDir, file));
-  });
+interface Text<Type extends string> {
+  content: { [T in Type]: string };
+}
+
+/** The shape of the docs operations, the same in both specs. */
+interface DocsOperations {
+  getSpec: { parameters: object; responses: { 200: { content: { 'application/json': Record<string, unknown> } } } };
+  getDocsPage: { parameters: object; responses: { 200: Text<'text/html'> } };
+  getDocsScript: { parameters: object; responses: { 200: Text<'application/javascript'> } };
+  getDocsAsset: {
+    parameters: { path: { file: string } };
+    responses: {
+      200: Text<'application/javascript' | 'text/css'>;
+      404: { content: { 'application/problem+json': unknown } };
+    };
+  };
+}
+
+/**
+ * Serves the spec and an API reference page whose assets come from node_modules, never from a CDN. The spec's
+ * server is the origin it was asked at, so "Try it out" calls this service wherever it listens.
+ */
+export function docsHandlers(spec: Document, title: string): Handlers<DocsOperations> {
+  const byOrigin = new Map<string, Record<string, unknown>>();
+  return {
+    getSpec: (ctx) => {
+      let served = byOrigin.get(ctx.origin);
+      if (!served) {
+        served = { ...spec, servers: [{ url: ctx.origin }] };
+        if (byOrigin.size < 16) byOrigin.set(ctx.origin, served);
+      }
+      return { status: 200, body: served };
+    },
+    getDocsPage: () => ({
+      status: 200,
+      type: 'text/html',
+      headers: { 'Content-Security-Policy': docsPolicy },
+      body: page(title),
+    }),
+    getDocsScript: () => ({ status: 200, type: 'application/javascript', body: init }),
+    getDocsAsset: async (_ctx, { path }) => {
+      const type = Object.hasOwn(assets, path.file) ? assets[path.file] : undefined;
+      if (!type) throw new Problem('notFound', { detail: `No asset ${path.file}` });
+      return {
+        status: 200,
+        type,
+        headers: { 'Cache-Control': 'public, max-age=86400' },
+        body: await readFile(join(assetDir, path.file)),
+      };
+    },
+  };
 }

@@ -1,10 +1,9 @@
-import type { Routes } from './routes.js';
-import { operation } from './operation.js';
+import type { Handlers } from './routes.js';
 import { Problem } from './problem.js';
 
 /** The probes' shape, the same in both specs. */
 interface ProbeOperation {
-  parameters: Record<string, never>;
+  parameters: object;
   responses: { 200: { content: { 'application/json': { status: 'ok' } } } };
 }
 
@@ -13,25 +12,24 @@ export interface ReadinessCheck {
   check: () => Promise<void>;
 }
 
+interface ProbeOperations {
+  health: ProbeOperation;
+  readiness: ProbeOperation & { responses: { 503: { content: { 'application/problem+json': unknown } } } };
+}
+
 /** `/healthz` answers while the process runs; `/readyz` runs every check and names the failing ones in a 503. */
-export function addHealthRoutes(router: Routes, checks: ReadinessCheck[]): void {
+export function healthHandlers(checks: ReadinessCheck[]): Handlers<ProbeOperations> {
   const ok = { status: 200, body: { status: 'ok' } } as const;
-  router.get(
-    '/healthz',
-    operation<ProbeOperation>(() => ok),
-  );
-  router.get(
-    '/readyz',
-    operation<ProbeOperation>(async () => {
-      const results = await Promise.allSettled(checks.map(({ check }) => check()));
-      const failing = checks.filter((_, index) => results[index]?.status === 'rejected').map(({ name }) => name);
-      if (failing.length > 0) {
-        throw new Problem('unavailable', {
-          detail: `Not ready: ${failing.join(' and ')} unusable`,
-          headers: { 'Retry-After': '5' },
-        });
-      }
-      return ok;
-    }),
-  );
+  const readiness = async () => {
+    const results = await Promise.allSettled(checks.map(({ check }) => check()));
+    const failing = checks.filter((_, index) => results[index]?.status === 'rejected').map(({ name }) => name);
+    if (failing.length > 0) {
+      throw new Problem('unavailable', {
+        detail: `Not ready: ${failing.join(' and ')} unusable`,
+        headers: { 'Retry-After': '5' },
+      });
+    }
+    return ok;
+  };
+  return { health: () => ok, readiness };
 }

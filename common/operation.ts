@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { ValidatedState } from './validate-request.js';
 
-interface OperationShape {
+export interface OperationShape {
   parameters: { query?: unknown; path?: unknown; header?: unknown };
   requestBody?: unknown;
   responses: object;
@@ -35,8 +35,14 @@ export type Reply<O extends OperationShape> = {
 
 export type OperationContext<State> = ParameterizedContext<ValidatedState & State>;
 
-export function operation<O extends OperationShape, State = object>(
-  handler: (ctx: OperationContext<State>, input: OperationInput<O>) => Promise<Reply<O>> | Reply<O>,
+export type OperationHandler<O extends OperationShape, State> = (
+  ctx: OperationContext<State>,
+  input: OperationInput<O>,
+) => Promise<Reply<O>> | Reply<O>;
+
+/** The last middleware of an operation's route: the handler's reply, checked against the spec by type, answered. */
+export function handleOperation<O extends OperationShape, State>(
+  handler: OperationHandler<O, State>,
 ): Middleware<ValidatedState & State> {
   return async function handleOperation(ctx) {
     const reply = await handler(ctx, ctx.state.input as unknown as OperationInput<O>);

@@ -19,6 +19,7 @@ interface ParameterObject {
 }
 
 interface OperationObject {
+  operationId?: string;
   parameters?: ParameterObject[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: object }> };
 }
@@ -32,7 +33,10 @@ export interface DeclaredParameter {
 }
 
 export interface CompiledOperation {
+  id: string;
   method: string;
+  /** The path as the spec writes it, `/logs/{podName}`. */
+  path: string;
   pattern: RegExp;
   pathNames: string[];
   headerNames: string[];
@@ -40,12 +44,12 @@ export interface CompiledOperation {
   parameters: ValidateFunction;
   /** The declared parameters and their schema types, for what Ajv's coercion would let through. */
   declared: DeclaredParameter[];
-  body?: { required: boolean; validate: ValidateFunction };
+  /** A declared body: its media types (JSON, or an HTML form's), each validated by the same schema. */
+  body?: { required: boolean; mediaTypes: string[]; validate: ValidateFunction };
 }
 
-export interface SpecValidator {
-  match(method: string, path: string): { operation: CompiledOperation; rawParams: string[] } | undefined;
-}
+/** Every operation of a spec by its operationId, compiled once. */
+export type CompiledSpec = ReadonlyMap<string, CompiledOperation>;
 
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
@@ -69,21 +73,28 @@ const sectionName = (parameter: ParameterObject): string =>
 
 const schemaType = (schema: object | undefined): unknown => (schema as { type?: unknown } | undefined)?.type;
 
+const bodyMediaTypes = ['application/json', 'application/x-www-form-urlencoded'];
+
 function compile(
   path: string,
   method: string,
   operation: OperationObject,
   ajvs: { params: Ajv; body: Ajv },
 ): CompiledOperation {
+  if (!operation.operationId) throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
   const parameters = operation.parameters ?? [];
   const pathNames: string[] = [];
   const source = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_, name: string) => {
     pathNames.push(name);
     return '([^/]+)';
   });
-  const json = operation.requestBody?.content?.['application/json']?.schema;
+  const content = operation.requestBody?.content ?? {};
+  const mediaTypes = bodyMediaTypes.filter((type) => content[type]?.schema);
+  const schema = mediaTypes[0] === undefined ? undefined : content[mediaTypes[0]]?.schema;
   return {
+    id: operation.operationId,
     method: method.toUpperCase(),
+    path,
     pattern: new RegExp(`^${source}$`),
     pathNames,
     headerNames: parameters
@@ -104,35 +115,27 @@ function compile(
         name: sectionName(parameter),
         type: schemaType(parameter.schema),
       })),
-    body: json ? { required: operation.requestBody?.required ?? false, validate: ajvs.body.compile(json) } : undefined,
+    body: schema
+      ? { required: operation.requestBody?.required ?? false, mediaTypes, validate: ajvs.body.compile(schema) }
+      : undefined,
   };
 }
 
-/** Dereferences a spec once (openapi-backend also checks it is a valid OpenAPI document) and compiles a validator per operation. */
-export async function createSpecValidator(spec: Document): Promise<SpecValidator> {
+/** Dereferences a spec once (openapi-backend also checks it is a valid OpenAPI document) and compiles each operation. */
+export async function compileSpec(spec: Document): Promise<CompiledSpec> {
   const api = new OpenAPIBackend({ definition: structuredClone(spec), validate: false, quick: true });
   await api.init();
-  const definition = api.definition;
   const ajvs = { params: newAjv(true), body: newAjv(false) };
-  const operations: CompiledOperation[] = [];
-  for (const [path, item] of Object.entries(definition.paths ?? {})) {
+  const operations = new Map<string, CompiledOperation>();
+  for (const [path, item] of Object.entries(api.definition.paths ?? {})) {
     for (const method of methods) {
       const operation = (item as Record<string, OperationObject | undefined>)[method];
-      if (operation) operations.push(compile(path, method, operation, ajvs));
+      if (!operation) continue;
+      const compiled = compile(path, method, operation, ajvs);
+      operations.set(compiled.id, compiled);
     }
   }
-  return {
-    match(method, path) {
-      /** HEAD is GET without the content (RFC 9110 section 9.3.2); the router answers it with the GET route. */
-      const wanted = method === 'HEAD' ? 'GET' : method;
-      for (const operation of operations) {
-        if (operation.method !== wanted) continue;
-        const found = operation.pattern.exec(path);
-        if (found) return { operation, rawParams: found.slice(1) };
-      }
-      return undefined;
-    },
-  };
+  return operations;
 }
 
 export type { ErrorObject };

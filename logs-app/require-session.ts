@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import { bearerChallenge, bearerToken } from '../common/bearer.js';
 import { Problem } from '../common/problem.js';
 import type { RequestInput, ValidatedState } from '../common/validate-request.js';
-import { AuthUnavailableError, type AuthClient, type ValidatedSession } from './auth-client.js';
+import { AuthUnavailableError, type AuthClient, type ValidatedSession, type Verdict } from './auth-client.js';
 import type { ValidationCache } from './validation-cache.js';
 
 export interface SessionState {
@@ -24,60 +24,61 @@ export interface RequireSessionOptions {
   permission: (input: RequestInput) => string;
 }
 
+async function verdictFor(check: SessionCheck, token: string, permission: string): Promise<Verdict> {
+  const cached = check.cache.enabled ? check.cache.get(token, permission) : undefined;
+  if (cached) return { kind: 'allowed', session: cached };
+  const verdict = await check.client.validate(token, permission);
+  if (verdict.kind === 'allowed' && check.cache.enabled) check.cache.set(token, permission, verdict.session);
+  return verdict;
+}
+
 /**
  * Runs before a route: asks auth-app whether the Bearer token is a live session holding the route's permission,
  * and puts that session on ctx.state. Fails closed: when auth-app cannot answer, the route never runs.
  */
-export function sessionGuard(check: SessionCheck) {
-  async function verdictFor(token: string, permission: string) {
-    const cached = check.cache.enabled ? check.cache.get(token, permission) : undefined;
-    if (cached) return { kind: 'allowed' as const, session: cached };
-    const verdict = await check.client.validate(token, permission);
-    if (verdict.kind === 'allowed' && check.cache.enabled) check.cache.set(token, permission, verdict.session);
-    return verdict;
-  }
-
-  return function requireSession(options: RequireSessionOptions): Middleware<ValidatedState & SessionState> {
-    return async function requireSessionFor(ctx, next) {
-      const credentials = bearerToken(ctx.req);
-      if ('problem' in credentials) {
-        const malformed = credentials.problem === 'malformed';
-        throw new Problem(malformed ? 'invalidToken' : 'unauthenticated', {
-          detail: 'Send the session token as Authorization: Bearer <token>',
-          headers: { 'WWW-Authenticate': bearerChallenge(check.realm, malformed ? 'invalid_token' : undefined) },
-        });
-      }
-      const { token } = credentials;
-      const permission = options.permission(ctx.state.input);
-      let verdict;
-      try {
-        verdict = await verdictFor(token, permission);
-      } catch (error) {
-        if (!(error instanceof AuthUnavailableError)) throw error;
-        ctx.state.log.warn({ reason: error.message }, 'session check failed closed');
-        throw new Problem('unavailable', {
-          detail: 'The session service cannot be reached; try again shortly',
-          headers: { 'Retry-After': '5' },
-        });
-      }
-      if (verdict.kind === 'unauthenticated') {
-        throw new Problem('invalidToken', {
-          detail: 'The token is malformed, unknown, expired or revoked',
-          headers: { 'WWW-Authenticate': bearerChallenge(check.realm, 'invalid_token') },
-        });
-      }
-      if (verdict.kind === 'forbidden') {
-        throw new Problem('insufficientScope', {
-          detail: `The session does not hold ${permission}`,
-          headers: {
-            'WWW-Authenticate': `${bearerChallenge(check.realm, 'insufficient_scope')}, scope="${permission}"`,
-          },
-        });
-      }
-      ctx.state.session = verdict.session;
-      ctx.state.permission = permission;
-      ctx.state.stillAllowed = async () => (await verdictFor(token, permission)).kind === 'allowed';
-      await next();
-    };
+export function requireSession(
+  check: SessionCheck,
+  options: RequireSessionOptions,
+): Middleware<ValidatedState & SessionState> {
+  return async function requireSession(ctx, next) {
+    const credentials = bearerToken(ctx.req);
+    if ('problem' in credentials) {
+      const malformed = credentials.problem === 'malformed';
+      throw new Problem(malformed ? 'invalidToken' : 'unauthenticated', {
+        detail: 'Send the session token as Authorization: Bearer <token>',
+        headers: { 'WWW-Authenticate': bearerChallenge(check.realm, malformed ? 'invalid_token' : undefined) },
+      });
+    }
+    const { token } = credentials;
+    const permission = options.permission(ctx.state.input);
+    let verdict;
+    try {
+      verdict = await verdictFor(check, token, permission);
+    } catch (error) {
+      if (!(error instanceof AuthUnavailableError)) throw error;
+      ctx.state.log.warn({ reason: error.message }, 'session check failed closed');
+      throw new Problem('unavailable', {
+        detail: 'The session service cannot be reached; try again shortly',
+        headers: { 'Retry-After': '5' },
+      });
+    }
+    if (verdict.kind === 'unauthenticated') {
+      throw new Problem('invalidToken', {
+        detail: 'The token is malformed, unknown, expired or revoked',
+        headers: { 'WWW-Authenticate': bearerChallenge(check.realm, 'invalid_token') },
+      });
+    }
+    if (verdict.kind === 'forbidden') {
+      throw new Problem('insufficientScope', {
+        detail: `The session does not hold ${permission}`,
+        headers: {
+          'WWW-Authenticate': `${bearerChallenge(check.realm, 'insufficient_scope')}, scope="${permission}"`,
+        },
+      });
+    }
+    ctx.state.session = verdict.session;
+    ctx.state.permission = permission;
+    ctx.state.stillAllowed = async () => (await verdictFor(check, token, permission)).kind === 'allowed';
+    await next();
   };
 }

@@ -1,7 +1,7 @@
 import type { DestinationStream } from 'pino';
 import { createLogger, type Logger } from '../common/logger.js';
 import { listen } from '../common/serve.js';
-import { createSpecValidator, loadSpec } from '../common/spec.js';
+import { compileSpec, loadSpec } from '../common/spec.js';
 import { createLogsApp } from './app.js';
 import { createAuthClient } from './auth-client.js';
 import type { LogsConfig } from './config.js';
@@ -40,7 +40,7 @@ const sourceFor = (config: LogsConfig, logger: Logger): LogSource =>
 export async function startLogsService(config: LogsConfig, options: LogsServiceOptions = {}): Promise<LogsService> {
   const logger = createLogger('logs-app', config.logLevel, options.logDestination);
   const spec = loadSpec('logs');
-  const validator = await createSpecValidator(spec);
+  const operations = await compileSpec(spec);
   const source = options.source ?? sourceFor(config, logger);
   await source.ready().catch((error: unknown) => logger.warn({ err: error }, 'the log source is not usable yet'));
   const authClient = createAuthClient({
@@ -53,7 +53,7 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
   const stopping = new AbortController();
   const app = createLogsApp({
     spec,
-    validator,
+    operations,
     authClient,
     cache,
     source,

@@ -1,15 +1,13 @@
+import type { OperationContext } from '../../common/operation.js';
 import type { Routes } from '../../common/routes.js';
-import type { Middleware } from 'koa';
 import type { operations } from '../../generated/logs.js';
-import { operation, type OperationContext } from '../../common/operation.js';
 import { Problem } from '../../common/problem.js';
-import type { ValidatedState } from '../../common/validate-request.js';
 import { audit, type AuditState } from '../audit.js';
 import type { Chunks } from '../chunks.js';
 import type { Follows } from '../follows.js';
 import { ResponseStream, type StreamOptions } from '../response-stream.js';
 import { bufferSmall, prepend, render, renderText, type LogFormat } from '../render.js';
-import type { RequireSessionOptions, SessionState } from '../require-session.js';
+import { requireSession, type SessionCheck, type SessionState } from '../require-session.js';
 import type { LogQuery, LogSource } from '../sources/source.js';
 
 type State = SessionState & AuditState;
@@ -81,7 +79,7 @@ async function responseBody(
 
 export interface LogRouteParts {
   source: LogSource;
-  requireSession: (options: RequireSessionOptions) => Middleware<ValidatedState & SessionState>;
+  sessionCheck: SessionCheck;
   follows: Follows;
   /** A streamed answer whose client takes nothing for this long is cut off. */
   writeTimeoutMs: number;
@@ -89,14 +87,16 @@ export interface LogRouteParts {
 }
 
 export function addLogRoutes(
-  router: Routes,
-  { source, requireSession, follows, writeTimeoutMs, now = Date.now }: LogRouteParts,
+  routes: Routes<operations>,
+  { source, sessionCheck, follows, writeTimeoutMs, now = Date.now }: LogRouteParts,
 ): void {
-  router.get(
-    '/logs/:podName',
+  routes.operation(
+    'getPodLogs',
     audit(),
-    requireSession({ permission: (input) => `logs:read:${String(input.query.namespace ?? 'default')}` }),
-    operation<operations['getPodLogs'], State>(async (ctx, { path, query }) => {
+    requireSession(sessionCheck, {
+      permission: (input) => `logs:read:${String(input.query.namespace ?? 'default')}`,
+    }),
+    async (ctx, { path, query }) => {
       const follow = query.follow ?? false;
       const format = negotiate(ctx, follow);
       const request = logQuery(path.podName, query, now());
@@ -129,6 +129,6 @@ export function addLogRoutes(
         headers: { 'Cache-Control': 'no-store' },
         body: await responseBody(chunks, follow, { release: text ? opened.release : undefined, writeTimeoutMs }),
       };
-    }),
+    },
   );
 }

@@ -10,8 +10,8 @@ export interface SessionState {
 }
 
 /** Reads the Bearer token and puts the live session on ctx.state, or answers 401 as RFC 6750 section 3 says. */
-export function authenticate(sessions: Sessions, realm: string): Middleware<ValidatedState & SessionState> {
-  return async function requireBearerSession(ctx, next) {
+export function requireSession(sessions: Sessions, realm: string): Middleware<ValidatedState & SessionState> {
+  return async function requireSession(ctx, next) {
     const credentials = bearerToken(ctx.req);
     if ('problem' in credentials && credentials.problem === 'missing') {
       throw new Problem('unauthenticated', {

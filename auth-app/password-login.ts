@@ -14,7 +14,7 @@ export type LoginOutcome =
  * Unknown user, wrong password and disabled user take the same path through Argon2id and give the same answer. The
  * attempt is counted as a failure before Argon2id runs, and that count stands unless the password is right.
  */
-export class Login {
+export class PasswordLogin {
   constructor(
     private readonly store: Store,
     private readonly sessions: Sessions,

@@ -1,0 +1,49 @@
+import type { Routes } from '../../common/routes.js';
+import type { components, operations } from '../../generated/auth.js';
+import { Problem } from '../../common/problem.js';
+import type { ValidatedState } from '../../common/validate-request.js';
+import type { Middleware } from 'koa';
+import { bearerChallenge } from '../../common/bearer.js';
+import type { SessionState } from '../require-session.js';
+import { grants } from '../permissions.js';
+import type { SessionPolicy, Sessions } from '../sessions.js';
+import { sessionInfo } from './views.js';
+
+type Verdict = components['schemas']['Verdict'];
+
+/** What services ask: is this token a live session, and may it do X? Only callers with the service token. */
+export function addValidateRoutes(
+  routes: Routes<operations>,
+  requireSession: Middleware<ValidatedState & SessionState>,
+  requireService: Middleware<ValidatedState>,
+  sessions: Sessions,
+  policy: SessionPolicy,
+  realm: string,
+): void {
+  routes.operation('validateSession', requireService, requireSession, (ctx, { body }) => {
+    const { session } = ctx.state;
+    const permission = body?.permission;
+    if (permission !== undefined && !grants(session.permissions, permission)) {
+      throw new Problem('insufficientScope', {
+        detail: `The session does not hold ${permission}`,
+        headers: { 'WWW-Authenticate': `${bearerChallenge(realm, 'insufficient_scope')}, scope="${permission}"` },
+      });
+    }
+    return { status: 200, body: sessionInfo(session, policy) };
+  });
+  routes.operation('validateSessions', requireService, async (ctx, { body }) => {
+    const results = await Promise.all(
+      body.checks.map(async ({ token, permission }): Promise<Verdict> => {
+        const session = await sessions.authenticate(token);
+        if (!session) return { verdict: 'invalid_token' };
+        if (permission !== undefined && !grants(session.permissions, permission)) {
+          return { verdict: 'insufficient_scope' };
+        }
+        return { verdict: 'allowed', session: sessionInfo(session, policy) };
+      }),
+    );
+    ctx.state.requestLine.fields.checks = results.length;
+    ctx.state.requestLine.fields.allowed = results.filter((result) => result.verdict === 'allowed').length;
+    return { status: 200, body: { results } };
+  });
+}
