@@ -54,10 +54,11 @@ export function docsHandlers(spec: Document, title: string): Handlers<DocsOperat
   const byOrigin = new Map<string, Record<string, unknown>>();
   return {
     getSpec: (ctx) => {
-      let served = byOrigin.get(ctx.origin);
+      const origin = `${ctx.protocol}://${ctx.host}`;
+      let served = byOrigin.get(origin);
       if (!served) {
-        served = { ...spec, servers: [{ url: ctx.origin }] };
-        if (byOrigin.size < 16) byOrigin.set(ctx.origin, served);
+        served = { ...spec, servers: [{ url: origin }] };
+        if (byOrigin.size < 16) byOrigin.set(origin, served);
       }
       return { status: 200, body: served };
     },

@@ -8,13 +8,14 @@ export interface OperationShape {
   responses: object;
 }
 
-type JsonContent<C> = C extends { content: { 'application/json': infer B } } ? B : undefined;
+/** A body is JSON or an HTML form's fields, validated by one schema either way. */
+type BodyContent<C> = C extends { content: infer M } ? M[keyof M] : undefined;
 
 /** The request as the spec validated and coerced it, typed from the generated operation. */
 export interface OperationInput<O extends OperationShape> {
   path: O['parameters'] extends { path: infer P } ? P : Record<string, never>;
   query: O['parameters'] extends { query?: infer Q } ? NonNullable<Q> : Record<string, never>;
-  body: JsonContent<NonNullable<O['requestBody']>>;
+  body: BodyContent<NonNullable<O['requestBody']>>;
 }
 
 type Headers = Record<string, string>;

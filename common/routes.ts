@@ -91,8 +91,14 @@ export class Routes<Operations extends { [Id in keyof Operations]: OperationShap
     return [...this.spec.keys()].filter((id) => !this.handled.has(id));
   }
 
-  /** The table as the app's last middleware: 404 and 405 are left to the envelope to answer as problems. */
+  /**
+   * The table as the app's last middleware (404 and 405 are left to the envelope to answer as problems), once every
+   * operation the spec declares is routed: a service never starts with one of its operations unserved.
+   */
   serve(app: Koa): void {
+    const unhandled = this.unhandled();
+    if (unhandled.length > 0)
+      throw new Error(`${this.specName} declares operations no route serves: ${unhandled.join(', ')}`);
     app.use(this.router.routes()).use(this.router.allowedMethods());
   }
 }
