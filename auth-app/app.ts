@@ -38,13 +38,14 @@ const storeFailure = (error: unknown) =>
 /** Every operation of openapi/auth.yaml, routed; the table refuses an operationId the spec lacks. */
 export function authRoutes(parts: AuthAppParts): Routes<operations> {
   const { config, sessions } = parts;
-  const routes = new Routes<operations>(parts.operations, 'openapi/auth.yaml');
+  const routes = new Routes<operations>(parts.operations, 'openapi/auth.yaml', {
+    serviceToken: requireService(config.serviceToken, config.realm),
+  });
   const session = requireSession(sessions, config.realm);
   routes.handlers(healthHandlers([{ name: 'the session store', check: () => parts.store.ping() }]));
   routes.handlers(docsHandlers(parts.spec, 'auth-app API'));
   addLoginRoutes(routes, parts.login, config);
-  const service = requireService(config.serviceToken, config.realm);
-  addValidateRoutes(routes, session, service, sessions, config.session, config.realm);
+  addValidateRoutes(routes, session, sessions, config.session, config.realm);
   addCurrentSessionRoutes(routes, session, sessions, config.session);
   addSessionListRoutes(routes, session, sessions, config.session);
   return routes;

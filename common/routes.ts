@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import { handleOperation, type OperationHandler, type OperationShape } from './operation.js';
+import type { RequestState } from './logger.js';
 import type { CompiledSpec } from './spec.js';
 import { validateRequest, type ValidatedState } from './validate-request.js';
 
@@ -56,10 +57,15 @@ export class Routes<Operations extends { [Id in keyof Operations]: OperationShap
   private readonly handled = new Set<string>();
   readonly operation: OperationMethod<Operations>;
 
-  /** `specName` says where an operationId that cannot be routed was looked for. */
+  /**
+   * `specName` says where an operationId that cannot be routed was looked for. A guard, by security scheme, runs
+   * before anything else of every operation whose spec asks for that scheme, so an unauthorised caller learns
+   * nothing, not even whether its request was well-formed.
+   */
   constructor(
     private readonly spec: CompiledSpec,
     private readonly specName: string,
+    private readonly guards: Partial<Record<string, Middleware<RequestState>>> = {},
   ) {
     this.operation = ((id: string, ...chain: Array<Step<object> | Handler>) =>
       this.register(
@@ -78,7 +84,9 @@ export class Routes<Operations extends { [Id in keyof Operations]: OperationShap
     const operation = this.spec.get(id);
     if (!operation) throw new Error(`${this.specName} declares no operation ${id}: it cannot be routed`);
     if (this.handled.has(id)) throw new Error(`${id} is routed twice`);
+    const guards = operation.security.flatMap((scheme) => this.guards[scheme] ?? []);
     this.router.register(routerPath(operation.path), [operation.method], [
+      ...guards,
       validateRequest(operation),
       ...middleware,
       handleOperation(handler),

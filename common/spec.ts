@@ -18,8 +18,11 @@ interface ParameterObject {
   schema?: object;
 }
 
+type SecurityRequirement = Record<string, string[]>;
+
 interface OperationObject {
   operationId?: string;
+  security?: SecurityRequirement[];
   parameters?: ParameterObject[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: object }> };
 }
@@ -44,6 +47,8 @@ export interface CompiledOperation {
   parameters: ValidateFunction;
   /** The declared parameters and their schema types, for what Ajv's coercion would let through. */
   declared: DeclaredParameter[];
+  /** The security schemes the operation asks for (every one of its first requirement); none when it is public. */
+  security: string[];
   /** A declared body: its media types (JSON, or an HTML form's), each validated by the same schema. */
   body?: { required: boolean; mediaTypes: string[]; validate: ValidateFunction };
 }
@@ -79,8 +84,9 @@ function compile(
   path: string,
   method: string,
   operation: OperationObject,
-  ajvs: { params: Ajv; body: Ajv },
+  defaults: { security: SecurityRequirement[]; ajvs: { params: Ajv; body: Ajv } },
 ): CompiledOperation {
+  const { ajvs } = defaults;
   if (!operation.operationId) throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
   const parameters = operation.parameters ?? [];
   const pathNames: string[] = [];
@@ -95,6 +101,7 @@ function compile(
     id: operation.operationId,
     method: method.toUpperCase(),
     path,
+    security: Object.keys((operation.security ?? defaults.security)[0] ?? {}),
     pattern: new RegExp(`^${source}$`),
     pathNames,
     headerNames: parameters
@@ -125,13 +132,16 @@ function compile(
 export async function compileSpec(spec: Document): Promise<CompiledSpec> {
   const api = new OpenAPIBackend({ definition: structuredClone(spec), validate: false, quick: true });
   await api.init();
-  const ajvs = { params: newAjv(true), body: newAjv(false) };
+  const defaults = {
+    security: (api.definition.security ?? []) as SecurityRequirement[],
+    ajvs: { params: newAjv(true), body: newAjv(false) },
+  };
   const operations = new Map<string, CompiledOperation>();
   for (const [path, item] of Object.entries(api.definition.paths ?? {})) {
     for (const method of methods) {
       const operation = (item as Record<string, OperationObject | undefined>)[method];
       if (!operation) continue;
-      const compiled = compile(path, method, operation, ajvs);
+      const compiled = compile(path, method, operation, defaults);
       operations.set(compiled.id, compiled);
     }
   }

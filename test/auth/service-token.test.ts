@@ -54,6 +54,18 @@ test('a caller without the service token learns nothing, extends nothing, and is
   t.is((batch?.json as { results: Array<{ verdict: string }> }).results[0]?.verdict, 'allowed');
 });
 
+test('the service token is checked before anything else: a malformed request without it learns of the token, not of the body', async (t) => {
+  const own = await startAuth();
+  t.teardown(() => own.stop());
+  for (const json of [{ checks: [] }, { nonsense: true }, 'not even an object']) {
+    const response = await own.request('/auth/validate/batch', { method: 'POST', json });
+    t.is(response.status, 401, JSON.stringify(json));
+    t.regex(problemType(response.json), /service-token-required$/);
+  }
+  const unknownParameter = await own.request('/auth/validate?x=1', { method: 'POST' });
+  t.is(unknownParameter.status, 401);
+});
+
 test('without a service token auth-app warns at start and its validation endpoints refuse every call, saying what to set', async (t) => {
   const bare = await startAuth({ AUTH_SERVICE_TOKEN: undefined });
   t.teardown(() => bare.stop());
