@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { answerWithProblem, throwIfUnanswered, type ErrorTranslator } from './errors.js';
+import { answerWithProblem, problemTranslation, throwIfUnanswered, type ErrorTranslator } from './errors.js';
 import { beginRequest, type Logger, type RequestState } from './logger.js';
 
 /** Every answer of either service: not sniffed, never framed, loading nothing (the docs page loosens this). */
@@ -24,14 +24,16 @@ export interface EnvelopeOptions {
  */
 export function requestEnvelope({ logger, translate, headers }: EnvelopeOptions): Middleware<RequestState> {
   const always = { ...securityHeaders, ...headers };
+  const problemOf = problemTranslation(translate);
   return async function envelope(ctx, next) {
+    ctx.state.problemOf = problemOf;
     const line = beginRequest(ctx, logger);
     ctx.set(always);
     try {
       await next();
       throwIfUnanswered(ctx);
     } catch (error) {
-      answerWithProblem(ctx, error, translate);
+      answerWithProblem(ctx, error);
     } finally {
       if (!line.deferred) line.write();
     }

@@ -7,6 +7,12 @@ export const problemContentType = 'application/problem+json';
 /** Lets a service turn its own domain errors (a lost database, say) into problems. */
 export type ErrorTranslator = (error: unknown) => Problem | undefined;
 
+/** A service's one translation of errors into problems: its own first, then the generic one. */
+export const problemTranslation =
+  (translate: ErrorTranslator = () => undefined) =>
+  (error: unknown): Problem =>
+    translate(error) ?? toProblem(error);
+
 /** A request no route answered becomes a problem too. */
 export function throwIfUnanswered(ctx: ParameterizedContext): void {
   if (ctx.body !== undefined) return;
@@ -25,13 +31,10 @@ function reasonOf(error: unknown): string | undefined {
   return reasons.length > 0 ? reasons.join(': ') : undefined;
 }
 
-/** The one place where thrown errors become RFC 9457 responses. */
-export function answerWithProblem(
-  ctx: ParameterizedContext<RequestState>,
-  error: unknown,
-  translate: ErrorTranslator = () => undefined,
-): void {
-  const problem = translate(error) ?? toProblem(error);
+/** The one place where thrown errors become RFC 9457 responses; the problem is kept for the request's log line. */
+export function answerWithProblem(ctx: ParameterizedContext<RequestState>, error: unknown): void {
+  const problem = ctx.state.problemOf(error);
+  ctx.state.problem = problem;
   if (problem.status === 503) ctx.state.log?.warn({ status: 503, reason: reasonOf(error) }, problem.message);
   else if (problem.status >= 500) ctx.state.log?.error({ err: error, status: problem.status }, problem.message);
   if (ctx.headerSent || !ctx.writable) return;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ParameterizedContext } from 'koa';
 import { pino, type Logger, type DestinationStream } from 'pino';
+import type { Problem } from './problem.js';
 
 export type { Logger };
 
@@ -32,6 +33,8 @@ export interface RequestLine {
   fields: Record<string, unknown>;
   /** Set by a route that writes the line itself once its streamed answer ends. */
   deferred: boolean;
+  /** Fills in fields that are known only once the request is over (its outcome). */
+  beforeWrite?: () => void;
   write(): void;
 }
 
@@ -39,6 +42,10 @@ export interface RequestState {
   requestId: string;
   log: Logger;
   requestLine: RequestLine;
+  /** The service's one translation of an error into the problem it answers. */
+  problemOf: (error: unknown) => Problem;
+  /** The problem the request was answered with, if it failed. */
+  problem?: Problem;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -57,7 +64,8 @@ export function beginRequest(ctx: ParameterizedContext<RequestState>, logger: Lo
     message: 'request',
     fields: {},
     deferred: false,
-    write: () =>
+    write: () => {
+      line.beforeWrite?.();
       logger.info(
         {
           requestId,
@@ -69,7 +77,8 @@ export function beginRequest(ctx: ParameterizedContext<RequestState>, logger: Lo
           ...line.fields,
         },
         line.message,
-      ),
+      );
+    },
   };
   ctx.state.requestId = requestId;
   ctx.state.requestLine = line;

@@ -1,10 +1,8 @@
 import { Readable } from 'node:stream';
 import type { Middleware } from 'koa';
 import { whenClosed } from '../common/closed.js';
-import { toProblem } from '../common/problem.js';
 import type { ValidatedState } from '../common/validate-request.js';
 import type { SessionEnd } from './follows.js';
-import { logFileProblem } from './log-file-problem.js';
 import type { SessionState } from './require-session.js';
 import { ClientTooSlow } from './response-stream.js';
 
@@ -13,22 +11,21 @@ export interface AuditState {
   audit: { container?: string; ended?: SessionEnd };
 }
 
-/** The outcome of a failed request or of an answer that broke off: the slug of the problem it is (or would be). */
-const outcomeOf = (error: unknown): string =>
-  error instanceof ClientTooSlow ? 'client-too-slow' : (logFileProblem(error) ?? toProblem(error)).kind.slug;
-
 /**
  * Makes a log request's one line its audit record: who (user, session), what (namespace, pod, container) and
- * the outcome. A streamed answer is recorded when it ends, whichever way: served, client-left, client-too-slow,
- * why the session ended, or the failure that broke it off.
+ * the outcome: the problem it was answered with, read from the envelope's one translation. A streamed answer is
+ * recorded when it ends, whichever way: served, client-left, client-too-slow, why the session ended, or the
+ * problem that broke it off.
  */
 export function audit(): Middleware<ValidatedState & Partial<SessionState> & AuditState> {
-  return async function auditLogAccess(ctx, next) {
+  return async function audit(ctx, next) {
     ctx.state.audit = {};
     const line = ctx.state.requestLine;
     line.message = 'log access';
-    const describe = (outcome: string) => {
-      const { session, input, audit: found } = ctx.state;
+    /** A streamed answer's outcome, once it has ended. */
+    let streamed: string | undefined;
+    line.beforeWrite = () => {
+      const { session, input, audit: found, problem } = ctx.state;
       Object.assign(line.fields, {
         audit: 'log-access',
         user: session?.username,
@@ -36,23 +33,22 @@ export function audit(): Middleware<ValidatedState & Partial<SessionState> & Aud
         namespace: input?.query.namespace,
         pod: input?.path.podName,
         container: found.container,
-        outcome,
+        outcome: streamed ?? problem?.kind.slug ?? 'served',
       });
     };
-    try {
-      await next();
-    } catch (error) {
-      describe(outcomeOf(error));
-      throw error;
-    }
+    await next();
     const body = ctx.body;
-    if (!(body instanceof Readable)) return describe('served');
+    if (!(body instanceof Readable)) return;
     line.deferred = true;
     let failure: unknown;
     body.once('error', (error) => (failure = error));
+    const ending = (): string => {
+      if (ctx.state.audit.ended) return ctx.state.audit.ended;
+      if (failure === undefined) return ctx.res.writableFinished ? 'served' : 'client-left';
+      return failure instanceof ClientTooSlow ? 'client-too-slow' : ctx.state.problemOf(failure).kind.slug;
+    };
     whenClosed(ctx.res, () => {
-      const finished = ctx.res.writableFinished ? 'served' : 'client-left';
-      describe(ctx.state.audit.ended ?? (failure === undefined ? finished : outcomeOf(failure)));
+      streamed = ending();
       line.write();
     });
   };
