@@ -32,7 +32,9 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
   const throttle = new LoginThrottle(store, config.throttle, now);
   const login = new PasswordLogin(store, sessions, throttle);
   const app = createAuthApp({ config, spec, operations, store, sessions, login, logger });
-  const listening = await listen(app, config.host, config.port);
+  const listening = await listen(app, config.host, config.port, {
+    service: { name: 'auth-app', hostVariable: 'AUTH_HOST', portVariable: 'AUTH_PORT' },
+  });
   const purge = setInterval(() => {
     Promise.all([sessions.purgeExpired(), throttle.purgeExpired()])
       .then(([sessionsPurged]) => sessionsPurged > 0 && logger.info({ sessionsPurged }, 'expired sessions purged'))

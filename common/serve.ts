@@ -34,8 +34,32 @@ export interface Listening {
 }
 
 export interface ListenOptions {
+  /** Who listens, and the variables that say where: for the one line a failure to listen prints. */
+  service: { name: string; hostVariable: string; portVariable: string };
   /** Open connections at most; a request on one more is answered 503 and its connection closed. */
   maxConnections?: number;
+}
+
+/** A service that cannot start for a reason its operator can fix (the port is taken): one line, exit 1. */
+export class StartError extends Error {}
+
+const listenFailures: Record<string, string> = {
+  EADDRINUSE: 'the address is in use (is it already running?)',
+  EACCES: 'it may not listen there',
+  EADDRNOTAVAIL: 'this machine has no such address',
+};
+
+async function listening(server: Server, host: string, port: number, service: ListenOptions['service']): Promise<void> {
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const why = listenFailures[(error as NodeJS.ErrnoException).code ?? ''];
+    if (!why) throw error;
+    throw new StartError(
+      `${service.name} cannot listen on ${host}:${port}: ${why}; set ${service.portVariable} (or ${service.hostVariable})`,
+    );
+  }
 }
 
 function refuse(res: ServerResponse, maxConnections: number): void {
@@ -50,7 +74,7 @@ export async function listen(
   app: Koa,
   host: string,
   port: number,
-  { maxConnections = Number.POSITIVE_INFINITY }: ListenOptions = {},
+  { service, maxConnections = Number.POSITIVE_INFINITY }: ListenOptions,
 ): Promise<Listening> {
   const handle = app.callback();
   const overLimit = new WeakSet<Socket>();
@@ -68,8 +92,7 @@ export async function listen(
   });
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerUnparsable);
-  server.listen(port, host);
-  await once(server, 'listening');
+  await listening(server, host, port, service);
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
@@ -109,9 +132,9 @@ export async function runService(start: () => Promise<{ log: Logger; stop(): Pro
   try {
     service = await start();
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof StartError) {
       process.stderr.write(`${error.message}\n`);
-      process.exit(2);
+      process.exit(error instanceof ConfigError ? 2 : 1);
     }
     throw error;
   }

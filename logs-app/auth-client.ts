@@ -10,10 +10,19 @@ export type Verdict =
   { kind: 'allowed'; session: ValidatedSession } | { kind: 'unauthenticated' } | { kind: 'forbidden' };
 
 export class AuthUnavailableError extends Error {
-  constructor(reason: string, options?: ErrorOptions) {
-    super(`auth-app is unavailable: ${reason}`, options);
+  constructor(baseUrl: string, reason: string, options?: ErrorOptions) {
+    super(`auth-app at ${baseUrl} is unavailable: ${reason}`, options);
     this.name = 'AuthUnavailableError';
   }
+}
+
+/** Why a call failed, down its causes: `connect ECONNREFUSED 127.0.0.1:8001`, not `Error`. */
+function failureOf(error: unknown): string {
+  const reasons: string[] = [];
+  for (let each = error; each instanceof Error; each = each.cause) {
+    if (!reasons.some((reason) => reason.includes(each.message))) reasons.push(each.message);
+  }
+  return reasons.join(': ') || 'the request failed';
 }
 
 export interface AuthClientOptions {
@@ -65,14 +74,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     try {
       result = await client.POST('/auth/validate/batch', { body: { checks }, headers });
     } catch (error) {
-      throw new AuthUnavailableError(error instanceof Error ? error.name : 'request failed', { cause: error });
+      throw new AuthUnavailableError(options.baseUrl, failureOf(error), { cause: error });
     }
     if (result.response.status === 401) {
-      throw new AuthUnavailableError('it refused the service token: LOGS_SERVICE_TOKEN must be its AUTH_SERVICE_TOKEN');
+      throw new AuthUnavailableError(
+        options.baseUrl,
+        'it refused the service token: LOGS_SERVICE_TOKEN must be its AUTH_SERVICE_TOKEN',
+      );
     }
-    if (!result.data) throw new AuthUnavailableError(`it answered ${result.response.status}`);
+    if (!result.data) throw new AuthUnavailableError(options.baseUrl, `it answered ${result.response.status}`);
     if (!Array.isArray(result.data.results) || result.data.results.length !== checks.length) {
-      throw new AuthUnavailableError('its answer does not match the checks sent');
+      throw new AuthUnavailableError(options.baseUrl, 'its answer does not match the checks sent');
     }
     return result.data.results.map(verdictOf);
   }
@@ -84,10 +96,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       try {
         const { response } = await client.GET('/readyz');
         if (response.ok) return;
-        throw new AuthUnavailableError(`readyz answered ${response.status}`);
+        throw new AuthUnavailableError(options.baseUrl, `readyz answered ${response.status}`);
       } catch (error) {
         if (error instanceof AuthUnavailableError) throw error;
-        throw new AuthUnavailableError('unreachable', { cause: error });
+        throw new AuthUnavailableError(options.baseUrl, failureOf(error), { cause: error });
       }
     },
     close: () => pool.close(),

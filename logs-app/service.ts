@@ -42,7 +42,14 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
   const spec = loadSpec('logs');
   const operations = await compileSpec(spec);
   const source = options.source ?? sourceFor(config, logger);
-  await source.ready().catch((error: unknown) => logger.warn({ err: error }, 'the log source is not usable yet'));
+  await source
+    .ready()
+    .catch((error: unknown) =>
+      logger.warn(
+        { reason: (error as Error).message },
+        'the log source is not usable yet; /readyz says so until it is',
+      ),
+    );
   const authClient = createAuthClient({
     baseUrl: config.auth.url,
     timeoutMs: config.auth.timeoutMs,
@@ -63,7 +70,10 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     follows: config.follows,
     writeTimeoutMs: config.writeTimeoutMs,
   });
-  const listening = await listen(app, config.host, config.port, { maxConnections: config.maxConnections });
+  const listening = await listen(app, config.host, config.port, {
+    service: { name: 'logs-app', hostVariable: 'LOGS_HOST', portVariable: 'LOGS_PORT' },
+    maxConnections: config.maxConnections,
+  });
   logger.info({ url: listening.url, source: config.source.kind, authUrl: config.auth.url }, 'logs-app listening');
   const stop = async () => {
     stopping.abort();
