@@ -4,7 +4,7 @@ import { ConfigError } from '../common/config.js';
 import { authConfig } from './config.js';
 import { readHidden } from './hidden-input.js';
 import { hashPassword, passwordProblem } from './passwords.js';
-import { grants } from './permissions.js';
+import { grants, isPermission, permissionForms } from './permissions.js';
 import { sessionDetails } from './routes/views.js';
 import { Sessions } from './sessions.js';
 import { openStore } from './store/open.js';
@@ -25,7 +25,6 @@ const usage = `Usage: npm run --silent auth-admin -- <command>
 The store is AUTH_DATABASE_URL (default sqlite:data/auth.db), as for the service.`;
 
 const usernamePattern = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
-const permissionPattern = /^[a-z][a-z0-9-]*(:[a-z0-9*][a-z0-9.-]*)*$/;
 
 class UsageError extends Error {}
 class Refused extends Error {}
@@ -66,11 +65,16 @@ async function existingUser(store: Store, name: string | undefined): Promise<Use
   return user;
 }
 
-function checkedPermission(permission: string | undefined): string {
-  if (!permission || !permissionPattern.test(permission)) {
-    throw new UsageError(`not a permission: ${permission ?? '(none)'}; expected e.g. logs:read or logs:read:team-a`);
-  }
+function permissionArgument(permission: string | undefined): string {
+  if (!permission) throw new UsageError('a permission is required, e.g. logs:read or logs:read:team-a');
   return permission;
+}
+
+/** Only what auth-app can match is granted; a revocation takes any held text, so grants made before can go. */
+function checkedPermission(permission: string | undefined): string {
+  const given = permissionArgument(permission);
+  if (!isPermission(given)) throw new Refused(`not a permission: ${given}; a permission is ${permissionForms}`);
+  return given;
 }
 
 function parseAddArgs(args: string[]): { name: string; permissions: string[] } {
@@ -115,7 +119,7 @@ async function userCommand(store: Store, action: string | undefined, args: strin
       return `granted ${permission} to ${user.username}`;
     }
     case 'revoke': {
-      const permission = checkedPermission(args[1]);
+      const permission = permissionArgument(args[1]);
       const user = await existingUser(store, args[0]);
       const others = user.permissions.filter((held) => held !== permission);
       /** Revoking logs:read:team-a from a holder of logs:read leaves team-a readable: the operator is told. */

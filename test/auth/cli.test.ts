@@ -93,7 +93,7 @@ test('the CLI refuses weak passwords and unknown users with 1, bad usage with 2'
   t.is(usage.code, 2);
   t.regex(usage.stderr, /Usage: npm run --silent auth-admin/);
   t.is((await admin(db, ['user', 'add', '../bob'], `${testPassword}\n`)).code, 2);
-  t.is((await admin(db, ['user', 'grant', 'bob', 'NOT A PERMISSION'])).code, 2);
+  t.is((await admin(db, ['user', 'grant', 'bob'])).code, 2);
   t.is((await admin(db, ['user', 'frobnicate'])).code, 2);
   t.is((await admin(db, ['user', 'add', 'bob', '--colour', 'red'], `${testPassword}\n`)).code, 2);
 });
@@ -110,4 +110,39 @@ test('revoking a permission a broader one still grants says so', async (t) => {
   const again = await admin(db, ['user', 'revoke', 'bob', 'logs:read:team-a']);
   t.is(again.code, 1);
   t.regex(again.stderr, /bob does not hold logs:read:team-a; logs:read still grants it/);
+});
+
+test('only permissions of the grammar are granted (1 otherwise); a bad one held can still be revoked', async (t) => {
+  const auth = await startAuth();
+  t.teardown(() => auth.stop());
+  const db = auth.databaseUrl;
+  await auth.addUser('alice', testPassword);
+  await auth.addUser('carol', testPassword, ['logs:reed:team-a', 'logs:read:team-b']);
+  const misspelt = await admin(db, ['user', 'grant', 'alice', 'logs:reed:team-a']);
+  t.is(misspelt.code, 1);
+  t.regex(misspelt.stderr, /not a permission: logs:reed:team-a/);
+  t.regex(misspelt.stderr, /logs:read .*logs:read:<namespace>/, 'the accepted forms are listed');
+  for (const refused of ['logs:read:Team_A', 'logs:read:team.a', 'logs:read:', 'logs:write', 'NOT A PERMISSION']) {
+    t.is((await admin(db, ['user', 'grant', 'alice', refused])).code, 1, refused);
+  }
+  t.is((await admin(db, ['user', 'grant', 'alice', `logs:read:${'a'.repeat(64)}`])).code, 1, 'a label is 63 at most');
+  const added = await admin(db, ['user', 'add', 'dave', '--permission', 'logs:read:-team'], `${testPassword}\n`);
+  t.is(added.code, 1);
+  for (const accepted of ['logs:read', 'logs:read:team-a', `logs:read:${'a'.repeat(63)}`, 'logs:read:0']) {
+    t.is((await admin(db, ['user', 'grant', 'alice', accepted])).code, 0, accepted);
+  }
+  t.is((await admin(db, ['user', 'revoke', 'carol', 'logs:reed:team-a'])).code, 0, 'a bad grant held is revoked');
+  t.is((await admin(db, ['user', 'revoke', 'carol', 'logs:reed:team-a'])).code, 1);
+  const users = (await admin(db, ['user', 'list'])).stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { username: string; permissions: string[] });
+  t.deepEqual(
+    users.map((user) => [user.username, user.permissions]),
+    [
+      ['alice', ['logs:read', 'logs:read:team-a', `logs:read:${'a'.repeat(63)}`, 'logs:read:0']],
+      ['carol', ['logs:read:team-b']],
+    ],
+    'nothing refused was stored, dave not made',
+  );
 });
