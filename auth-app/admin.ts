@@ -29,6 +29,8 @@ const usernamePattern = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 class UsageError extends Error {}
 class Refused extends Error {}
 
+const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 /** On a terminal the password is typed twice, unseen; otherwise (a script) it is the first line of stdin. */
 async function readPassword(): Promise<string> {
   return process.stdin.isTTY ? typedPassword() : pipedPassword();
@@ -166,13 +168,15 @@ async function run(argv: string[]): Promise<string> {
     if (group === 'sessions' && action === 'list') {
       const user = await existingUser(store, args[0]);
       const live = await new Sessions(store, config.session, Date.now).list(user.id);
+      /** On stderr, so a script reading one session a line sees none. */
+      if (live.length === 0) process.stderr.write(`${user.username} has no live sessions\n`);
       return live
         .map((each) => JSON.stringify({ username: user.username, ...sessionDetails(each, config.session) }))
         .join('\n');
     }
     if (group === 'sessions' && action === 'end') {
       const user = await existingUser(store, args[0]);
-      return `${await store.deleteUserSessions(user.id)} sessions of ${user.username} ended`;
+      return `${counted(await store.deleteUserSessions(user.id), 'session')} of ${user.username} ended`;
     }
     throw new UsageError(`unknown command: ${[group, action].filter(Boolean).join(' ')}`);
   } finally {

@@ -77,7 +77,7 @@ test('the admin CLI manages users against the store the service uses', async (t)
   t.false(sessionList.stdout.includes(third.split('.')[1]!), 'never the token');
   const ended = await admin(db, ['sessions', 'end', 'alice']);
   t.is(ended.code, 0);
-  t.regex(ended.stdout, /^1 sessions of Alice ended/);
+  t.regex(ended.stdout, /^1 session of Alice ended/);
   t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token: third })).status, 401);
 });
 
@@ -145,4 +145,21 @@ test('only permissions of the grammar are granted (1 otherwise); a bad one held 
     ],
     'nothing refused was stored, dave not made',
   );
+});
+
+test('a user without live sessions is said so on stderr only; ended sessions are counted in words', async (t) => {
+  const auth = await startAuth();
+  t.teardown(() => auth.stop());
+  const db = auth.databaseUrl;
+  await auth.addUser('bob', testPassword);
+  const none = await admin(db, ['sessions', 'list', 'bob']);
+  t.is(none.code, 0);
+  t.is(none.stdout, '', 'a script reading stdout sees no lines');
+  t.is(none.stderr, 'bob has no live sessions\n');
+  await auth.login('bob', testPassword);
+  await auth.login('bob', testPassword);
+  t.is((await admin(db, ['sessions', 'end', 'bob'])).stdout, '2 sessions of bob ended\n');
+  await auth.login('bob', testPassword);
+  t.is((await admin(db, ['sessions', 'end', 'bob'])).stdout, '1 session of bob ended\n');
+  t.is((await admin(db, ['sessions', 'end', 'bob'])).stdout, '0 sessions of bob ended\n');
 });
