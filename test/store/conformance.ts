@@ -182,6 +182,24 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
     t.is(await store.purgeLoginFailures(3_000), 1, 'purge');
   });
 
+  withStore("a username's login failures are cleared from every address at once, no other's", async (t, store) => {
+    for (const [address, at] of [
+      ['10.0.0.1', 1_000],
+      ['10.0.0.1', 1_500],
+      ['2001:db8::/64', 2_000],
+    ] as const) {
+      await failure(store, 'heidi', address, at);
+    }
+    await failure(store, 'ivan', '10.0.0.1', 2_500);
+    t.is(await store.clearAccountLoginFailures('heidi'), 3);
+    t.deepEqual(await store.accountLoginFailures('heidi', 0), []);
+    t.deepEqual(await store.accountLoginFailures('ivan', 0), [{ clientAddress: '10.0.0.1', failedAt: 2_500 }]);
+    t.true(
+      await store.reserveLoginAttempt('heidi', '10.0.0.1', 3_000, { ...roomy, maxFailures: 1 }),
+      'a failure cleared still counted',
+    );
+  });
+
   withStore(
     'login failures of a username are counted across addresses; a session marks a known address',
     async (t, store) => {
