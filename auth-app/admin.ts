@@ -8,7 +8,9 @@ import { grants, isPermission, permissionForms } from './permissions.js';
 import { sessionDetails } from './routes/views.js';
 import { Sessions } from './sessions.js';
 import { openStore } from './store/open.js';
+import { usernameKey } from './store/sql-store.js';
 import type { Store, UserRecord } from './store/store.js';
+import { LoginThrottle } from './throttle.js';
 
 const usage = `Usage: npm run --silent auth-admin -- <command>
 
@@ -18,7 +20,8 @@ const usage = `Usage: npm run --silent auth-admin -- <command>
   user revoke <name> <permission>       remove a permission
   user disable <name>                   refuse logins and end the user's sessions
   user enable <name>                    allow logins again
-  user list                             one JSON object a line
+  user unlock <name>                    clear the user's login failures, so the login regulation lets it in at once
+  user list                             one JSON object a line; "limited" says which login limits hold it back
   sessions list <name>                  the user's live sessions, one JSON object a line: when, from where, until when
   sessions end <name>                   end all sessions of a user
 
@@ -94,7 +97,12 @@ function parseAddArgs(args: string[]): { name: string; permissions: string[] } {
   return { name, permissions };
 }
 
-async function userCommand(store: Store, action: string | undefined, args: string[]): Promise<string> {
+async function userCommand(
+  store: Store,
+  throttle: LoginThrottle,
+  action: string | undefined,
+  args: string[],
+): Promise<string> {
   switch (action) {
     case 'add': {
       const { name, permissions } = parseAddArgs(args);
@@ -141,13 +149,24 @@ async function userCommand(store: Store, action: string | undefined, args: strin
         ? `user ${user.username} disabled; its sessions ended`
         : `user ${user.username} enabled`;
     }
+    case 'unlock': {
+      const user = await existingUser(store, args[0]);
+      const cleared = await store.clearAccountLoginFailures(usernameKey(user.username));
+      return `${counted(cleared, 'login failure')} of ${user.username} cleared; its logins are no longer limited`;
+    }
     case 'list': {
       const users = await store.listUsers();
-      return users
-        .map(({ username, permissions, disabled, createdAt }) =>
-          JSON.stringify({ username, permissions, disabled, createdAt: new Date(createdAt).toISOString() }),
-        )
-        .join('\n');
+      const lines = users.map(async ({ username, permissions, disabled, createdAt }) => {
+        const limited = await throttle.limited(usernameKey(username));
+        return JSON.stringify({
+          username,
+          permissions,
+          disabled,
+          createdAt: new Date(createdAt).toISOString(),
+          limited,
+        });
+      });
+      return (await Promise.all(lines)).join('\n');
     }
     default:
       throw new UsageError(`unknown user command: ${action ?? '(none)'}`);
@@ -164,7 +183,10 @@ async function run(argv: string[]): Promise<string> {
     queryTimeoutMs: 5000,
   });
   try {
-    if (group === 'user') return await userCommand(store, action, args);
+    if (group === 'user') {
+      const throttle = new LoginThrottle(store, config.throttle, Date.now);
+      return await userCommand(store, throttle, action, args);
+    }
     if (group === 'sessions' && action === 'list') {
       const user = await existingUser(store, args[0]);
       const live = await new Sessions(store, config.session, Date.now).list(user.id);

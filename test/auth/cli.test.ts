@@ -5,8 +5,20 @@ import test from 'ava';
 import { serviceHeaders, startAuth, testPassword } from '../helpers/auth.js';
 import { runScript } from '../helpers/processes.js';
 
-const admin = (databaseUrl: string, args: string[], stdin = '') =>
-  runScript('auth-app/admin.ts', args, { AUTH_DATABASE_URL: databaseUrl }, stdin);
+const admin = (databaseUrl: string, args: string[], stdin = '', env: Record<string, string> = {}) =>
+  runScript('auth-app/admin.ts', args, { ...env, AUTH_DATABASE_URL: databaseUrl }, stdin);
+
+interface ListedUser {
+  username: string;
+  permissions: string[];
+  limited?: { addresses: string[]; account: boolean };
+}
+
+const listedUsers = (stdout: string): ListedUser[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as ListedUser);
 
 test('the admin CLI manages users against the store the service uses', async (t) => {
   const auth = await startAuth();
@@ -28,10 +40,7 @@ test('the admin CLI manages users against the store the service uses', async (t)
   t.regex(notHeld.stderr, /Alice does not hold logs:read:team-a/);
   const listed = await admin(db, ['user', 'list']);
   t.is(listed.code, 0);
-  const users = listed.stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { username: string; permissions: string[] });
+  const users = listedUsers(listed.stdout);
   t.deepEqual(
     users.map((user) => [user.username, user.permissions]),
     [['Alice', ['logs:read:team-b']]],
@@ -133,10 +142,7 @@ test('only permissions of the grammar are granted (1 otherwise); a bad one held 
   }
   t.is((await admin(db, ['user', 'revoke', 'carol', 'logs:reed:team-a'])).code, 0, 'a bad grant held is revoked');
   t.is((await admin(db, ['user', 'revoke', 'carol', 'logs:reed:team-a'])).code, 1);
-  const users = (await admin(db, ['user', 'list'])).stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { username: string; permissions: string[] });
+  const users = listedUsers((await admin(db, ['user', 'list'])).stdout);
   t.deepEqual(
     users.map((user) => [user.username, user.permissions]),
     [
@@ -162,4 +168,49 @@ test('a user without live sessions is said so on stderr only; ended sessions are
   await auth.login('bob', testPassword);
   t.is((await admin(db, ['sessions', 'end', 'bob'])).stdout, '1 session of bob ended\n');
   t.is((await admin(db, ['sessions', 'end', 'bob'])).stdout, '0 sessions of bob ended\n');
+});
+
+test('a user limited by the login regulation is listed so and let in early by user unlock', async (t) => {
+  const auth = await startAuth({ AUTH_TRUST_PROXY: 'true' });
+  t.teardown(() => auth.stop());
+  const db = auth.databaseUrl;
+  await auth.addUser('alice', testPassword);
+  await auth.addUser('bob', testPassword);
+  const loginFrom = (username: string, password: string, address: string) =>
+    auth.request('/auth/login', {
+      method: 'POST',
+      json: { username, password },
+      headers: { 'x-forwarded-for': address },
+    });
+  for (let index = 0; index < 5; index += 1) {
+    t.is((await loginFrom('alice', 'wrong password!', '203.0.113.7')).status, 401);
+  }
+  t.is((await loginFrom('alice', testPassword, '203.0.113.7')).status, 429);
+  for (const address of ['198.51.100.1', '198.51.100.2']) {
+    t.is((await loginFrom('bob', 'wrong password!', address)).status, 401);
+  }
+  const limits = async (env: Record<string, string> = {}) =>
+    listedUsers((await admin(db, ['user', 'list'], '', env)).stdout).map((user) => [user.username, user.limited]);
+  t.deepEqual(await limits(), [
+    ['alice', { addresses: ['203.0.113.7'], account: false }],
+    ['bob', undefined],
+  ]);
+  t.deepEqual(
+    await limits({ AUTH_LOGIN_MAX_FAILURES: '6', AUTH_LOGIN_ACCOUNT_MAX_FAILURES: '2' }),
+    [
+      ['alice', undefined],
+      ['bob', { addresses: [], account: true }],
+    ],
+    'the policy is the one the environment sets, as for the service',
+  );
+
+  const unlocked = await admin(db, ['user', 'unlock', 'alice']);
+  t.is(unlocked.code, 0, unlocked.stderr);
+  t.is(unlocked.stdout, '5 login failures of alice cleared; its logins are no longer limited\n');
+  t.is((await loginFrom('alice', testPassword, '203.0.113.7')).status, 200);
+  t.deepEqual(await limits(), [
+    ['alice', undefined],
+    ['bob', undefined],
+  ]);
+  t.is((await admin(db, ['user', 'unlock', 'nobody'])).code, 1);
 });
