@@ -4,11 +4,13 @@ import { ConfigError } from '../common/config.js';
 import { authConfig } from './config.js';
 import { readHidden } from './hidden-input.js';
 import { hashPassword, passwordProblem } from './passwords.js';
-import { grants } from './permissions.js';
+import { grants, isPermission, permissionForms } from './permissions.js';
 import { sessionDetails } from './routes/views.js';
 import { Sessions } from './sessions.js';
 import { openStore } from './store/open.js';
+import { usernameKey } from './store/sql-store.js';
 import type { Store, UserRecord } from './store/store.js';
+import { LoginThrottle } from './throttle.js';
 
 const usage = `Usage: npm run --silent auth-admin -- <command>
 
@@ -18,17 +20,19 @@ const usage = `Usage: npm run --silent auth-admin -- <command>
   user revoke <name> <permission>       remove a permission
   user disable <name>                   refuse logins and end the user's sessions
   user enable <name>                    allow logins again
-  user list                             one JSON object a line
+  user unlock <name>                    clear the user's login failures, so the login regulation lets it in at once
+  user list                             one JSON object a line; "limited" says which login limits hold it back
   sessions list <name>                  the user's live sessions, one JSON object a line: when, from where, until when
   sessions end <name>                   end all sessions of a user
 
 The store is AUTH_DATABASE_URL (default sqlite:data/auth.db), as for the service.`;
 
 const usernamePattern = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
-const permissionPattern = /^[a-z][a-z0-9-]*(:[a-z0-9*][a-z0-9.-]*)*$/;
 
 class UsageError extends Error {}
 class Refused extends Error {}
+
+const counted = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** On a terminal the password is typed twice, unseen; otherwise (a script) it is the first line of stdin. */
 async function readPassword(): Promise<string> {
@@ -66,11 +70,16 @@ async function existingUser(store: Store, name: string | undefined): Promise<Use
   return user;
 }
 
-function checkedPermission(permission: string | undefined): string {
-  if (!permission || !permissionPattern.test(permission)) {
-    throw new UsageError(`not a permission: ${permission ?? '(none)'}; expected e.g. logs:read or logs:read:team-a`);
-  }
+function permissionArgument(permission: string | undefined): string {
+  if (!permission) throw new UsageError('a permission is required, e.g. logs:read or logs:read:team-a');
   return permission;
+}
+
+/** Only what auth-app can match is granted; a revocation takes any held text, so grants made before can go. */
+function checkedPermission(permission: string | undefined): string {
+  const given = permissionArgument(permission);
+  if (!isPermission(given)) throw new Refused(`not a permission: ${given}; a permission is ${permissionForms}`);
+  return given;
 }
 
 function parseAddArgs(args: string[]): { name: string; permissions: string[] } {
@@ -88,7 +97,12 @@ function parseAddArgs(args: string[]): { name: string; permissions: string[] } {
   return { name, permissions };
 }
 
-async function userCommand(store: Store, action: string | undefined, args: string[]): Promise<string> {
+async function userCommand(
+  store: Store,
+  throttle: LoginThrottle,
+  action: string | undefined,
+  args: string[],
+): Promise<string> {
   switch (action) {
     case 'add': {
       const { name, permissions } = parseAddArgs(args);
@@ -115,7 +129,7 @@ async function userCommand(store: Store, action: string | undefined, args: strin
       return `granted ${permission} to ${user.username}`;
     }
     case 'revoke': {
-      const permission = checkedPermission(args[1]);
+      const permission = permissionArgument(args[1]);
       const user = await existingUser(store, args[0]);
       const others = user.permissions.filter((held) => held !== permission);
       /** Revoking logs:read:team-a from a holder of logs:read leaves team-a readable: the operator is told. */
@@ -135,13 +149,24 @@ async function userCommand(store: Store, action: string | undefined, args: strin
         ? `user ${user.username} disabled; its sessions ended`
         : `user ${user.username} enabled`;
     }
+    case 'unlock': {
+      const user = await existingUser(store, args[0]);
+      const cleared = await store.clearAccountLoginFailures(usernameKey(user.username));
+      return `${counted(cleared, 'login failure')} of ${user.username} cleared; its logins are no longer limited`;
+    }
     case 'list': {
       const users = await store.listUsers();
-      return users
-        .map(({ username, permissions, disabled, createdAt }) =>
-          JSON.stringify({ username, permissions, disabled, createdAt: new Date(createdAt).toISOString() }),
-        )
-        .join('\n');
+      const lines = users.map(async ({ username, permissions, disabled, createdAt }) => {
+        const limited = await throttle.limited(usernameKey(username));
+        return JSON.stringify({
+          username,
+          permissions,
+          disabled,
+          createdAt: new Date(createdAt).toISOString(),
+          limited,
+        });
+      });
+      return (await Promise.all(lines)).join('\n');
     }
     default:
       throw new UsageError(`unknown user command: ${action ?? '(none)'}`);
@@ -158,17 +183,22 @@ async function run(argv: string[]): Promise<string> {
     queryTimeoutMs: 5000,
   });
   try {
-    if (group === 'user') return await userCommand(store, action, args);
+    if (group === 'user') {
+      const throttle = new LoginThrottle(store, config.throttle, Date.now);
+      return await userCommand(store, throttle, action, args);
+    }
     if (group === 'sessions' && action === 'list') {
       const user = await existingUser(store, args[0]);
       const live = await new Sessions(store, config.session, Date.now).list(user.id);
+      /** On stderr, so a script reading one session a line sees none. */
+      if (live.length === 0) process.stderr.write(`${user.username} has no live sessions\n`);
       return live
         .map((each) => JSON.stringify({ username: user.username, ...sessionDetails(each, config.session) }))
         .join('\n');
     }
     if (group === 'sessions' && action === 'end') {
       const user = await existingUser(store, args[0]);
-      return `${await store.deleteUserSessions(user.id)} sessions of ${user.username} ended`;
+      return `${counted(await store.deleteUserSessions(user.id), 'session')} of ${user.username} ended`;
     }
     throw new UsageError(`unknown command: ${[group, action].filter(Boolean).join(' ')}`);
   } finally {

@@ -13,12 +13,25 @@ export interface ThrottlePolicy {
 export type Reservation =
   { reserved: true } | { reserved: false; retryAfterSeconds: number; scope: 'address' | 'account' };
 
+/** The limits that refuse a username's attempts now. */
+export interface LoginLimited {
+  /** The addresses (an IPv6 one by its /64) past the limit of failures from one address. */
+  addresses: string[];
+  /** Past the account limit: only addresses the user holds a session from may still try. */
+  account: boolean;
+}
+
 const secondsUntil = (at: number, now: number): number => Math.max(1, Math.ceil((at - now) / 1000));
+
+function failuresPerAddress(failures: LoginFailure[]): Map<string, number> {
+  const perAddress = new Map<string, number>();
+  for (const { clientAddress } of failures) perAddress.set(clientAddress, (perAddress.get(clientAddress) ?? 0) + 1);
+  return perAddress;
+}
 
 /** When the oldest failures have left the window far enough for the counted ones to fall under the limit. */
 function accountUnblockedAt(failures: LoginFailure[], policy: ThrottlePolicy, addressShare: number): number {
-  const perAddress = new Map<string, number>();
-  for (const { clientAddress } of failures) perAddress.set(clientAddress, (perAddress.get(clientAddress) ?? 0) + 1);
+  const perAddress = failuresPerAddress(failures);
   let counted = 0;
   for (const count of perAddress.values()) counted += Math.min(count, addressShare);
   if (counted < policy.accountMaxFailures) return 0;
@@ -77,6 +90,17 @@ export class LoginThrottle {
   /** A successful login clears the failures of its username and address, its own reservation among them. */
   succeeded(usernameKey: string, clientAddress: string): Promise<void> {
     return this.store.clearLoginFailures(usernameKey, addressKey(clientAddress));
+  }
+
+  /** What reserve would refuse for the username now, from which addresses; undefined when nothing is refused. */
+  async limited(usernameKey: string): Promise<LoginLimited | undefined> {
+    const now = this.now();
+    const { maxFailures, windowMs, accountWindowMs } = this.policy;
+    const perAddress = failuresPerAddress(await this.store.accountLoginFailures(usernameKey, now - windowMs));
+    const addresses = [...perAddress].filter(([, count]) => count >= maxFailures).map(([address]) => address);
+    const accountFailures = await this.store.accountLoginFailures(usernameKey, now - accountWindowMs);
+    const account = accountUnblockedAt(accountFailures, this.policy, this.addressShare) > 0;
+    return addresses.length > 0 || account ? { addresses, account } : undefined;
   }
 
   purgeExpired(): Promise<number> {

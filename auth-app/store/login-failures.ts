@@ -8,6 +8,7 @@ type LoginFailureMethods = Pick<
   | 'accountLoginFailures'
   | 'sessionAddresses'
   | 'clearLoginFailures'
+  | 'clearAccountLoginFailures'
   | 'purgeLoginFailures'
 >;
 
@@ -81,6 +82,7 @@ export function loginFailureMethods(db: SqlDriver): LoginFailureMethods {
     clearLoginFailures: async (key, clientAddress) => {
       await db.run('DELETE FROM login_failures WHERE username_key = ? AND client_address = ?', [key, clientAddress]);
     },
+    clearAccountLoginFailures: (key) => db.run('DELETE FROM login_failures WHERE username_key = ?', [key]),
     purgeLoginFailures: async (before) => {
       const [failures = 0] = await db.atomically([
         { sql: 'DELETE FROM login_failures WHERE failed_at <= ?', params: [before] },

@@ -94,5 +94,7 @@ export interface Store {
   /** The addresses the user's sessions (until purged) started from: the places it logs in from. */
   sessionAddresses(usernameKey: string): Promise<string[]>;
   clearLoginFailures(usernameKey: string, clientAddress: string): Promise<void>;
+  /** Clears the failures for a username from every address, so no limit holds it back; resolves with how many. */
+  clearAccountLoginFailures(usernameKey: string): Promise<number>;
   purgeLoginFailures(before: number): Promise<number>;
 }
