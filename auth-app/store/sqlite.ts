@@ -1,17 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { SqlDriver, SqlValue } from './driver.js';
+import { connectSqlite, type SqliteConnection } from './sqlite-connection.js';
 
-/** better-sqlite3 is synchronous; statements are prepared once and reused. */
+type Prepared = ReturnType<SqliteConnection['prepare']>;
+
+/** Runs `work` in one write transaction, taken at once (IMMEDIATE) so it never has to upgrade a read lock. */
+function immediately<T>(db: SqliteConnection, work: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+/** SQLite is synchronous here; statements are prepared once and reused. */
 export function openSqlite(file: string): SqlDriver & { version(): number } {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  const prepared = new Map<string, Database.Statement>();
+  const db = connectSqlite(file);
+  db.exec(
+    'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000',
+  );
+  const prepared = new Map<string, Prepared>();
   const statement = (sql: string) => {
     let found = prepared.get(sql);
     if (!found) {
@@ -20,18 +34,16 @@ export function openSqlite(file: string): SqlDriver & { version(): number } {
     }
     return found;
   };
-  const dataVersion = db.prepare('PRAGMA data_version').pluck();
-  const runAll = db.transaction((statements: Array<{ sql: string; params: SqlValue[] }>) =>
-    statements.map(({ sql, params }) => statement(sql).run(...params).changes),
-  );
+  const dataVersion = db.prepare('PRAGMA data_version');
   return {
     all: async <Row>(sql: string, params: SqlValue[] = []) => statement(sql).all(...params) as Row[],
     get: async <Row>(sql: string, params: SqlValue[] = []) => statement(sql).get(...params) as Row | undefined,
-    run: async (sql, params = []) => statement(sql).run(...params).changes,
-    atomically: async (statements) => runAll.immediate(statements),
+    run: async (sql, params = []) => Number(statement(sql).run(...params).changes),
+    atomically: async (statements) =>
+      immediately(db, () => statements.map(({ sql, params }) => Number(statement(sql).run(...params).changes))),
     migrate: async (migrations) => {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
-      db.transaction(() => {
+      immediately(db, () => {
         const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as {
           version: number | null;
         };
@@ -41,12 +53,12 @@ export function openSqlite(file: string): SqlDriver & { version(): number } {
           db.exec(sql);
           db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
         });
-      }).immediate();
+      });
     },
     close: async () => {
       db.close();
     },
     /** Changes whenever another connection (another process) commits. */
-    version: () => dataVersion.get() as number,
+    version: () => (dataVersion.get() as { data_version: number }).data_version,
   };
 }

@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import test from 'ava';
 import { fc } from '@fast-check/ava';
+import { connectSqlite } from '../../auth-app/store/sqlite-connection.js';
 import { measure } from '../helpers/load.js';
 import { assertMatchesSpec } from '../helpers/contract.js';
 import { rawRequest } from '../helpers/http.js';
@@ -113,8 +113,8 @@ test.serial(
     const results = await Promise.all(attempts);
     summary.requests += results.length;
     const granted = results.filter((result) => result.status === 200).map((result) => result.token!);
-    const database = new Database(stack.databaseUrl.replace(/^sqlite:/, ''), { readonly: true });
-    t.is((database.pragma('integrity_check') as Array<{ integrity_check: string }>)[0]?.integrity_check, 'ok');
+    const database = connectSqlite(stack.databaseUrl.replace(/^sqlite:/, ''), { readonly: true });
+    t.is((database.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
     database.close();
     await stack.startAuth();
     let lost = 0;
