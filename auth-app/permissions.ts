@@ -1,11 +1,15 @@
-/** The permissions there are: `logs:read`, every namespace, and `logs:read:<namespace>`, a DNS-1123 label. */
-const permissionGrammar = /^logs:read(:(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/;
+import { dnsLabel } from '../common/names.js';
+
+const everyNamespace = 'logs:read';
 
 export const permissionForms =
   'logs:read (every namespace) or logs:read:<namespace> (a DNS-1123 label: at most 63 lower-case letters, digits ' +
   'and dashes, starting and ending with a letter or digit), e.g. logs:read:team-a';
 
-export const isPermission = (text: string): boolean => permissionGrammar.test(text);
+/** The permissions there are: `logs:read`, every namespace, and `logs:read:<namespace>`, a DNS-1123 label. */
+export const isPermission = (text: string): boolean =>
+  text === everyNamespace ||
+  (text.startsWith(`${everyNamespace}:`) && dnsLabel.test(text.slice(everyNamespace.length + 1)));
 
 /**
  * A held permission grants a required one when it is equal or a whole-segment prefix of it:

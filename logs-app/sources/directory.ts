@@ -2,7 +2,7 @@ import { accessSync, closeSync, constants, openSync, realpathSync, statSync } fr
 import { join } from 'node:path';
 import { Problem } from '../../common/problem.js';
 import { through, type Stage } from '../chunks.js';
-import { dnsLabel, dnsSubdomain } from '../names.js';
+import { dnsLabel, dnsSubdomain } from '../../common/names.js';
 import { LineJoiner } from './cri.js';
 import { chooseContainer } from './containers.js';
 import { CriTextConverter } from './cri-text.js';

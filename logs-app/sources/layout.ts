@@ -1,6 +1,6 @@
 import { readdirSync, statSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { dnsLabel } from '../names.js';
+import { dnsLabel } from '../../common/names.js';
 import { SharedFiles } from './shared-files.js';
 
 const logFileName = /^(\d+)\.log(?:\.(\d{8}-\d{6}(?:\.gz)?))?$/;
