@@ -36,7 +36,7 @@ const storeFailure = (error: unknown) =>
     : undefined;
 
 /** Every operation of openapi/auth.yaml, routed; the table refuses an operationId the spec lacks. */
-export function authRoutes(parts: AuthAppParts): Routes<operations> {
+function authRoutes(parts: AuthAppParts): Routes<operations> {
   const { config, sessions } = parts;
   const routes = new Routes<operations>(parts.operations, 'openapi/auth.yaml', {
     serviceToken: requireService(config.serviceToken, config.realm),

@@ -3,7 +3,7 @@ import { answerWithProblem, problemTranslation, throwIfUnanswered, type ErrorTra
 import { beginRequest, type Logger, type RequestState } from './logger.js';
 
 /** Every answer of either service: not sniffed, never framed, loading nothing (the docs page loosens this). */
-export const securityHeaders: Readonly<Record<string, string>> = {
+const securityHeaders: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",

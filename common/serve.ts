@@ -41,7 +41,7 @@ export interface ListenOptions {
 }
 
 /** A service that cannot start for a reason its operator can fix (the port is taken): one line, exit 1. */
-export class StartError extends Error {}
+class StartError extends Error {}
 
 const listenFailures: Record<string, string> = {
   EADDRINUSE: 'the address is in use (is it already running?)',

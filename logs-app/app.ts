@@ -29,7 +29,7 @@ export interface LogsAppParts {
 }
 
 /** Every operation of openapi/logs.yaml, routed; the table refuses an operationId the spec lacks. */
-export function logsRoutes(parts: LogsAppParts): Routes<operations> {
+function logsRoutes(parts: LogsAppParts): Routes<operations> {
   const routes = new Routes<operations>(parts.operations, 'openapi/logs.yaml');
   routes.handlers(
     healthHandlers([
