@@ -31,10 +31,9 @@ function reasonOf(error: unknown): string | undefined {
   return reasons.length > 0 ? reasons.join(': ') : undefined;
 }
 
-/** The one place where thrown errors become RFC 9457 responses; the problem is kept for the request's log line. */
+/** The one place where thrown errors become RFC 9457 responses. */
 export function answerWithProblem(ctx: ParameterizedContext<RequestState>, error: unknown): void {
   const problem = ctx.state.problemOf(error);
-  ctx.state.problem = problem;
   if (problem.status === 503) ctx.state.log?.warn({ status: 503, reason: reasonOf(error) }, problem.message);
   else if (problem.status >= 500) ctx.state.log?.error({ err: error, status: problem.status }, problem.message);
   if (ctx.headerSent || !ctx.writable) return;

@@ -33,8 +33,6 @@ export interface RequestLine {
   fields: Record<string, unknown>;
   /** Set by a route that writes the line itself once its streamed answer ends. */
   deferred: boolean;
-  /** Fills in fields that are known only once the request is over (its outcome). */
-  beforeWrite?: () => void;
   write(): void;
 }
 
@@ -42,10 +40,8 @@ export interface RequestState {
   requestId: string;
   log: Logger;
   requestLine: RequestLine;
-  /** The service's one translation of an error into the problem it answers. */
+  /** The service's one translation of an error into the problem it answers, for whatever records the outcome. */
   problemOf: (error: unknown) => Problem;
-  /** The problem the request was answered with, if it failed. */
-  problem?: Problem;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -65,7 +61,6 @@ export function beginRequest(ctx: ParameterizedContext<RequestState>, logger: Lo
     fields: {},
     deferred: false,
     write: () => {
-      line.beforeWrite?.();
       logger.info(
         {
           requestId,

@@ -13,7 +13,7 @@ export interface AuditState {
 
 /**
  * Makes a log request's one line its audit record: who (user, session), what (namespace, pod, container) and
- * the outcome: the problem it was answered with, read from the envelope's one translation. A streamed answer is
+ * the outcome: the problem it failed with, as the envelope's one translation makes it. A streamed answer is
  * recorded when it ends, whichever way: served, client-left, client-too-slow, why the session ended, or the
  * problem that broke it off.
  */
@@ -22,10 +22,8 @@ export function audit(): Middleware<ValidatedState & Partial<SessionState> & Aud
     ctx.state.audit = {};
     const line = ctx.state.requestLine;
     line.message = 'log access';
-    /** A streamed answer's outcome, once it has ended. */
-    let streamed: string | undefined;
-    line.beforeWrite = () => {
-      const { session, input, audit: found, problem } = ctx.state;
+    const describe = (outcome: string) => {
+      const { session, input, audit: found } = ctx.state;
       Object.assign(line.fields, {
         audit: 'log-access',
         user: session?.username,
@@ -33,12 +31,17 @@ export function audit(): Middleware<ValidatedState & Partial<SessionState> & Aud
         namespace: input?.query.namespace,
         pod: input?.path.podName,
         container: found.container,
-        outcome: streamed ?? problem?.kind.slug ?? 'served',
+        outcome,
       });
     };
-    await next();
+    try {
+      await next();
+    } catch (error) {
+      describe(ctx.state.problemOf(error).kind.slug);
+      throw error;
+    }
     const body = ctx.body;
-    if (!(body instanceof Readable)) return;
+    if (!(body instanceof Readable)) return describe('served');
     line.deferred = true;
     let failure: unknown;
     body.once('error', (error) => (failure = error));
@@ -48,7 +51,7 @@ export function audit(): Middleware<ValidatedState & Partial<SessionState> & Aud
       return failure instanceof ClientTooSlow ? 'client-too-slow' : ctx.state.problemOf(failure).kind.slug;
     };
     whenClosed(ctx.res, () => {
-      streamed = ending();
+      describe(ending());
       line.write();
     });
   };
