@@ -1,11 +1,9 @@
 import { accessSync, closeSync, constants, openSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Problem } from '../../common/problem.js';
-import { through, type Stage } from '../chunks.js';
+import { through } from '../chunks.js';
 import { dnsLabel, dnsSubdomain } from '../../common/names.js';
-import { LineJoiner } from './cri.js';
 import { chooseContainer } from './containers.js';
-import { CriTextConverter } from './cri-text.js';
 import { DirectoryListings } from './layout.js';
 import { readBuffers } from './read-buffers.js';
 import { GzipCache, type GzipCacheOptions, type OnUnreadable } from './gzip-cache.js';
@@ -15,7 +13,8 @@ import { openLogFile } from './log-files.js';
 import { rawChunks, type LiveInstance } from './raw-chunks.js';
 import { FileSegment, privately, type Position, type Segment } from './segments.js';
 import { sinceStart } from './since.js';
-import type { LogEntry, LogQuery, LogSource, OpenedLog } from './source.js';
+import { EntryBatches, textStage } from './stages.js';
+import type { LogQuery, LogSource, OpenedLog } from './source.js';
 import { tailStart } from './tail.js';
 
 /** Docker json-file logs take the entry parser; CRI files take the byte-level text path. */
@@ -190,41 +189,4 @@ export class DirectorySource implements LogSource {
     if (!podDir) throw new Problem('podNotFound', { detail: `pods "${pod}" not found in namespace "${namespace}"` });
     return { podDir, containers: this.listings.containers(podDir) };
   }
-}
-
-/** Joins CRI pieces into entries, a batch a chunk, from the first at or after `sinceMs` when given. */
-class EntryBatches implements Stage<Buffer, LogEntry[]> {
-  private readonly joiner = new LineJoiner();
-  private filtering: boolean;
-
-  constructor(private readonly sinceMs: number | undefined) {
-    this.filtering = sinceMs !== undefined;
-  }
-
-  step(chunk: Buffer): LogEntry[] | undefined {
-    const batch: LogEntry[] = [];
-    const lines = chunk.toString('utf8', 0, chunk.length - 1).split('\n');
-    readBuffers.give(chunk);
-    for (const raw of lines) this.joiner.push(raw, batch);
-    return this.keep(batch);
-  }
-
-  end(): LogEntry[] | undefined {
-    const last: LogEntry[] = [];
-    this.joiner.flush(last);
-    return this.keep(last);
-  }
-
-  private keep(batch: LogEntry[]): LogEntry[] | undefined {
-    if (!this.filtering) return batch.length > 0 ? batch : undefined;
-    const first = batch.findIndex((entry) => !entry.time || !(Date.parse(entry.time) < this.sinceMs!));
-    if (first < 0) return undefined;
-    this.filtering = false;
-    return first === 0 ? batch : batch.slice(first);
-  }
-}
-
-function textStage(timestamps: boolean): Stage<Buffer, Buffer> {
-  const converter = new CriTextConverter(timestamps);
-  return { step: (chunk) => converter.convert(chunk), end: () => converter.finish() };
 }
