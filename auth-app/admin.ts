@@ -152,6 +152,7 @@ async function userCommand(
     case 'unlock': {
       const user = await existingUser(store, args[0]);
       const cleared = await store.clearAccountLoginFailures(usernameKey(user.username));
+      if (cleared === 0) return `${user.username} had no login failures: its logins were not limited`;
       return `${counted(cleared, 'login failure')} of ${user.username} cleared; its logins are no longer limited`;
     }
     case 'list': {
@@ -173,9 +174,13 @@ async function userCommand(
   }
 }
 
+const helpWords = new Set(['help', '--help', '-h']);
+
 async function run(argv: string[]): Promise<string> {
   const [group, action, ...args] = argv;
-  if (group === undefined || group === 'help' || group === '--help') throw new UsageError('');
+  /** Asked for, the usage is the answer (exit 0); without a command it is bad usage (exit 2). */
+  if (group !== undefined && helpWords.has(group)) return usage;
+  if (group === undefined) throw new UsageError('');
   const config = authConfig(process.env);
   const store = await openStore(config.databaseUrl, {
     poolSize: 2,

@@ -101,6 +101,11 @@ test('the CLI refuses weak passwords and unknown users with 1, bad usage with 2'
   const usage = await admin(db, []);
   t.is(usage.code, 2);
   t.regex(usage.stderr, /Usage: npm run --silent auth-admin/);
+  for (const help of ['help', '--help', '-h']) {
+    const asked = await admin(db, [help]);
+    t.is(asked.code, 0, `${help}: the usage asked for is not bad usage`);
+    t.regex(asked.stdout, /Usage: npm run --silent auth-admin/);
+  }
   t.is((await admin(db, ['user', 'add', '../bob'], `${testPassword}\n`)).code, 2);
   t.is((await admin(db, ['user', 'grant', 'bob'])).code, 2);
   t.is((await admin(db, ['user', 'frobnicate'])).code, 2);
@@ -213,4 +218,6 @@ test('a user limited by the login regulation is listed so and let in early by us
     ['bob', undefined],
   ]);
   t.is((await admin(db, ['user', 'unlock', 'nobody'])).code, 1);
+  const again = await admin(db, ['user', 'unlock', 'alice']);
+  t.is(again.stdout, 'alice had no login failures: its logins were not limited\n', 'nothing to clear is said so');
 });
