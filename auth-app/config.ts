@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tlsFilesFrom, type TlsFiles } from '../common/tls.js';
 import type { SessionPolicy } from './sessions.js';
 import type { ThrottlePolicy } from './throttle.js';
 import { envBoolean, envInt, envPort, envSecret, logLevel, parseEnv, secretFrom } from '../common/config.js';
@@ -40,6 +41,8 @@ export interface AuthConfig {
   trustProxy: boolean;
   /** What services send as X-Service-Token to ask for validations; without it those endpoints refuse every call. */
   serviceToken: string | undefined;
+  /** HTTPS with these files; plain HTTP without (behind an ingress that terminates TLS). */
+  tls: TlsFiles | undefined;
   logLevel: string;
 }
 
@@ -71,6 +74,7 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
     realm: parsed.AUTH_REALM,
     trustProxy: parsed.AUTH_TRUST_PROXY,
     serviceToken: secretFrom('AUTH_SERVICE_TOKEN', parsed.AUTH_SERVICE_TOKEN, parsed.AUTH_SERVICE_TOKEN_FILE),
+    tls: tlsFilesFrom('AUTH', env),
     logLevel: parsed.AUTH_LOG_LEVEL,
   };
 }

@@ -34,6 +34,11 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
   const app = createAuthApp({ config, spec, operations, store, sessions, login, logger });
   const listening = await listen(app, config.host, config.port, {
     service: { name: 'auth-app', hostVariable: 'AUTH_HOST', portVariable: 'AUTH_PORT' },
+    tls: config.tls && {
+      files: config.tls,
+      variables: 'AUTH_TLS_CERT_FILE / AUTH_TLS_KEY_FILE',
+      onRefused: (reason) => logger.warn({ reason }, 'new TLS files refused; the ones before are kept'),
+    },
   });
   const purge = setInterval(() => {
     Promise.all([sessions.purgeExpired(), throttle.purgeExpired()])

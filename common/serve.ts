@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
@@ -7,6 +8,7 @@ import { ConfigError } from './config.js';
 import { problemContentType } from './errors.js';
 import type { Logger } from './logger.js';
 import { Problem } from './problem.js';
+import { followTlsFiles, tlsCredentials, type TlsFiles } from './tls.js';
 
 /** Requests Node's parser rejects never reach Koa; they still get a problem+json answer before the socket closes. */
 function answerUnparsable(error: Error & { code?: string }, socket: Duplex): void {
@@ -38,6 +40,8 @@ export interface ListenOptions {
   service: { name: string; hostVariable: string; portVariable: string };
   /** Open connections at most; a request on one more is answered 503 and its connection closed. */
   maxConnections?: number;
+  /** Serve HTTPS with these files, read again whenever they change; `variables` names them in errors. */
+  tls?: { files: TlsFiles; variables: string; onRefused: (reason: string) => void };
 }
 
 /** A service that cannot start for a reason its operator can fix (the port is taken): one line, exit 1. */
@@ -74,15 +78,25 @@ export async function listen(
   app: Koa,
   host: string,
   port: number,
-  { service, maxConnections = Number.POSITIVE_INFINITY }: ListenOptions,
+  { service, maxConnections = Number.POSITIVE_INFINITY, tls }: ListenOptions,
 ): Promise<Listening> {
   const handle = app.callback();
   const overLimit = new WeakSet<Socket>();
-  const server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) =>
-    overLimit.has(req.socket) ? refuse(res, maxConnections) : handle(req, res),
-  );
+  const serve = (req: IncomingMessage, res: ServerResponse) =>
+    overLimit.has(req.socket) ? refuse(res, maxConnections) : handle(req, res);
+  const options = { maxHeaderSize: 16 * 1024 };
+  let server: Server;
+  let stopFollowing = () => {};
+  if (tls) {
+    const secure = createTlsServer({ ...options, ...tlsCredentials(tls.files, tls.variables) }, serve);
+    stopFollowing = followTlsFiles(secure, tls.files, tls.onRefused);
+    server = secure;
+  } else {
+    server = createServer(options, serve);
+  }
   let connections = 0;
-  server.on('connection', (socket: Socket) => {
+  /** Over TLS a request's socket is the secure one, made after the plain connection. */
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     if (connections >= maxConnections) {
       overLimit.add(socket);
       return;
@@ -97,9 +111,10 @@ export async function listen(
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     server,
-    url: `http://${shownHost}:${address.port}`,
+    url: `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        stopFollowing();
         /** An answer that ends after close() leaves its keep-alive connection idle, and close() waits on it. */
         const idle = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
+import { tlsFilesFrom, type TlsFiles } from '../common/tls.js';
 import { ConfigError, envInt, envPort, envSecret, logLevel, parseEnv, secretFrom } from '../common/config.js';
 import type { FollowPolicy } from './follows.js';
 import type { KubernetesOptions } from './sources/kubernetes.js';
@@ -61,6 +62,8 @@ export interface LogsConfig {
   writeTimeoutMs: number;
   /** Open connections at most; one more is answered 503 and closed. */
   maxConnections: number;
+  /** HTTPS with these files (kubectl sends no token to a plain-HTTP server); plain HTTP without. */
+  tls: TlsFiles | undefined;
   realm: string;
   logLevel: string;
 }
@@ -129,6 +132,7 @@ export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
     },
     writeTimeoutMs: env.LOGS_WRITE_TIMEOUT_MS,
     maxConnections: env.LOGS_MAX_CONNECTIONS,
+    tls: tlsFilesFrom('LOGS', environment),
     realm: env.LOGS_REALM,
     logLevel: env.LOGS_LOG_LEVEL,
   };

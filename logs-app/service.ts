@@ -73,6 +73,11 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
   const listening = await listen(app, config.host, config.port, {
     service: { name: 'logs-app', hostVariable: 'LOGS_HOST', portVariable: 'LOGS_PORT' },
     maxConnections: config.maxConnections,
+    tls: config.tls && {
+      files: config.tls,
+      variables: 'LOGS_TLS_CERT_FILE / LOGS_TLS_KEY_FILE',
+      onRefused: (reason) => logger.warn({ reason }, 'new TLS files refused; the ones before are kept'),
+    },
   });
   logger.info({ url: listening.url, source: config.source.kind, authUrl: config.auth.url }, 'logs-app listening');
   const stop = async () => {
