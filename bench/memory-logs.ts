@@ -10,8 +10,11 @@ import { message } from './fixtures.js';
  */
 const lines: LogEntry[] = Array.from({ length: 10 }, () => ({ stream: 'stdout', line: message }));
 
+const noPods = { kind: 'PodList', apiVersion: 'v1', items: [] };
+
 const inMemory: LogSource = {
   open: async () => ({ container: 'app', entries: () => [lines] }),
+  catalog: { namespaces: async () => noPods, pods: async () => noPods, pod: async () => noPods },
   ready: async () => {},
   close: async () => {},
 };

@@ -1,5 +1,11 @@
 import type { Middleware } from 'koa';
-import { answerWithProblem, problemTranslation, throwIfUnanswered, type ErrorTranslator } from './errors.js';
+import {
+  answerWithProblem,
+  problemTranslation,
+  throwIfUnanswered,
+  type ErrorTranslator,
+  type ProblemWriter,
+} from './errors.js';
 import { beginRequest, type Logger, type RequestState } from './logger.js';
 
 /** Every answer of either service: not sniffed, never framed, loading nothing (the docs page loosens this). */
@@ -16,13 +22,20 @@ export interface EnvelopeOptions {
   translate?: ErrorTranslator;
   /** Headers every answer of this service carries, besides the security headers. */
   headers?: Record<string, string>;
+  /** Writes a problem another way for the requests it chooses (undefined: RFC 9457). */
+  writeProblem?: ProblemWriter;
 }
 
 /**
  * What wraps every request, in one middleware (each async layer costs every request): its id and log line,
  * the headers every answer carries, and errors turned into problem responses before the line is written.
  */
-export function requestEnvelope({ logger, translate, headers }: EnvelopeOptions): Middleware<RequestState> {
+export function requestEnvelope({
+  logger,
+  translate,
+  headers,
+  writeProblem,
+}: EnvelopeOptions): Middleware<RequestState> {
   const always = { ...securityHeaders, ...headers };
   const problemOf = problemTranslation(translate);
   return async function envelope(ctx, next) {
@@ -33,7 +46,7 @@ export function requestEnvelope({ logger, translate, headers }: EnvelopeOptions)
       await next();
       throwIfUnanswered(ctx);
     } catch (error) {
-      answerWithProblem(ctx, error);
+      answerWithProblem(ctx, error, writeProblem);
     } finally {
       if (!line.deferred) line.write();
     }

@@ -31,14 +31,30 @@ function reasonOf(error: unknown): string | undefined {
   return reasons.length > 0 ? reasons.join(': ') : undefined;
 }
 
-/** The one place where thrown errors become RFC 9457 responses. */
-export function answerWithProblem(ctx: ParameterizedContext<RequestState>, error: unknown): void {
+/** How a problem is written where RFC 9457 is not what the client reads (a Kubernetes client reads a Status). */
+export type ProblemWriter = (
+  ctx: ParameterizedContext,
+  problem: Problem,
+) => { type: string; body: unknown } | undefined;
+
+const problemDetails = (ctx: ParameterizedContext, problem: Problem) => ({
+  type: problemContentType,
+  body: problem.toBody(ctx.path),
+});
+
+/** The one place where thrown errors become answers: RFC 9457, unless `write` says otherwise for this request. */
+export function answerWithProblem(
+  ctx: ParameterizedContext<RequestState>,
+  error: unknown,
+  write?: ProblemWriter,
+): void {
   const problem = ctx.state.problemOf(error);
   if (problem.status === 503) ctx.state.log?.warn({ status: 503, reason: reasonOf(error) }, problem.message);
   else if (problem.status >= 500) ctx.state.log?.error({ err: error, status: problem.status }, problem.message);
   if (ctx.headerSent || !ctx.writable) return;
+  const { type, body } = write?.(ctx, problem) ?? problemDetails(ctx, problem);
   ctx.status = problem.status;
   ctx.set(problem.headers);
-  ctx.type = problemContentType;
-  ctx.body = problem.toBody(ctx.path);
+  ctx.type = type;
+  ctx.body = body;
 }

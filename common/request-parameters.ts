@@ -66,9 +66,10 @@ export function readParameters(
    */
   const query: Record<string, unknown> = Object.assign({}, parseQuery(ctx.querystring));
   const parameters: Sections = { path: decodePath(operation, ctx.path, errors), query, header };
-  const queryNames = operation.declared.filter((each) => each.section === 'query').map((each) => each.name);
-  for (const name of Object.keys(query)) {
-    if (!queryNames.includes(name)) errors.push(unknownParameter(name, queryNames));
+  if (operation.refusesUnknownQuery) {
+    for (const name of Object.keys(query)) {
+      if (!operation.queryNames.includes(name)) errors.push(unknownParameter(name, operation.queryNames));
+    }
   }
   for (const { section, name, type } of operation.declared) {
     const values = parameters[section];

@@ -23,6 +23,8 @@ type SecurityRequirement = Record<string, string[]>;
 interface OperationObject {
   operationId?: string;
   security?: SecurityRequirement[];
+  /** `ignore`: query parameters the operation does not declare pass unremarked, as the Kubernetes API lets them. */
+  'x-unknown-query'?: 'ignore';
   parameters?: ParameterObject[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: object }> };
 }
@@ -47,8 +49,11 @@ export interface CompiledOperation {
   parameters: ValidateFunction;
   /** The declared parameters and their schema types, for what Ajv's coercion would let through. */
   declared: DeclaredParameter[];
+  queryNames: string[];
   /** The security schemes the operation asks for (every one of its first requirement); none when it is public. */
   security: string[];
+  /** Whether a query parameter it does not declare is refused (400 naming it) or passes unremarked. */
+  refusesUnknownQuery: boolean;
   /** A declared body: its media types (JSON, or an HTML form's), each validated by the same schema. */
   body?: { required: boolean; mediaTypes: string[]; validate: ValidateFunction };
 }
@@ -102,6 +107,8 @@ function compile(
     method: method.toUpperCase(),
     path,
     security: Object.keys((operation.security ?? defaults.security)[0] ?? {}),
+    refusesUnknownQuery: operation['x-unknown-query'] !== 'ignore',
+    queryNames: parameters.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name),
     pattern: new RegExp(`^${source}$`),
     pathNames,
     headerNames: parameters

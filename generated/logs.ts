@@ -26,6 +26,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Kubernetes version this API speaks for (kubectl asks it first) */
+        get: operations["getKubernetesVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Discovery: the core API versions (v1) */
+        get: operations["getCoreApiVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/apis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Discovery: the API groups (none beyond the core group) */
+        get: operations["getApiGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Discovery: the core v1 resources served (pods, pods/log, namespaces) */
+        get: operations["getCoreV1Resources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/namespaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The namespaces whose logs the session may read, as a NamespaceList or a Table */
+        get: operations["listKubernetesNamespaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/namespaces/{namespace}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One namespace, when the session may read its logs */
+        get: operations["readKubernetesNamespace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/namespaces/{namespace}/pods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The pods of a namespace, as a PodList or a Table; needs logs:read:<namespace> */
+        get: operations["listKubernetesPods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/namespaces/{namespace}/pods/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One pod (kubectl logs reads its containers); needs logs:read:<namespace> */
+        get: operations["readKubernetesPod"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/namespaces/{namespace}/pods/{name}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A pod's log, as the Kubernetes API and `kubectl logs` read it; the same reader as /logs
+         * @description Needs logs:read:<namespace>. The same options as `/logs`, with the Kubernetes API's names and rules.
+         */
+        get: operations["readKubernetesPodLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -132,6 +288,35 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        KubeVersion: {
+            major: string;
+            minor: string;
+            gitVersion: string;
+            platform?: string;
+        };
+        /** @description A Kubernetes object (or a list or Table of them), as the Kubernetes API writes it. */
+        KubeObject: {
+            kind: string;
+            apiVersion: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A Kubernetes `Status`, how the Kubernetes-compatible paths say what went wrong. */
+        KubeStatus: {
+            /** @enum {string} */
+            kind: "Status";
+            /** @enum {string} */
+            apiVersion: "v1";
+            metadata: Record<string, never>;
+            /** @enum {string} */
+            status: "Failure";
+            message: string;
+            reason: string;
+            details?: {
+                [key: string]: unknown;
+            };
+            code: number;
+        };
         /** @description A DNS-1123 subdomain. */
         PodName: string;
         /** @description A DNS-1123 label. */
@@ -175,6 +360,81 @@ export interface components {
         };
     };
     responses: {
+        /** @description BadRequest: a bad option, or one this source cannot honour */
+        KubeBadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["KubeStatus"];
+            };
+        };
+        /** @description Unauthorized: no token, or one auth-app does not accept */
+        KubeUnauthorized: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["KubeStatus"];
+            };
+        };
+        /** @description Forbidden: the session may not read this namespace */
+        KubeForbidden: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["KubeStatus"];
+            };
+        };
+        /** @description NotFound: no such pod or namespace */
+        KubeNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["KubeStatus"];
+            };
+        };
+        /** @description NotAcceptable */
+        KubeNotAcceptable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["KubeStatus"];
+            };
+        };
+        /** @description TooManyRequests: the session follows as many logs as it may */
+        KubeTooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["KubeStatus"];
+            };
+        };
+        /** @description InternalError: a log file cannot be read, or the Kubernetes API failed */
+        KubeInternalError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["KubeStatus"];
+            };
+        };
+        /** @description ServiceUnavailable: auth-app (or the log source) cannot be reached */
+        KubeServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["KubeStatus"];
+            };
+        };
         /** @description Invalid parameters, a container must be named, or no previous instance exists. */
         BadRequest: {
             headers: {
@@ -260,7 +520,33 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        KubeNamespace: components["schemas"]["DnsLabel"];
+        KubePodName: components["schemas"]["PodName"];
+        /** @description Indent the JSON answer. */
+        KubePretty: string;
+        /** @description At most this many items; `metadata.continue` then asks for the rest. */
+        KubeLimit: number;
+        KubeContinue: string;
+        /** @description Honoured with the Kubernetes source; a log directory has no labels, so it is refused there. */
+        KubeLabelSelector: string;
+        /** @description Honoured with the Kubernetes source; with a log directory, `metadata.name` and `metadata.namespace`. */
+        KubeFieldSelector: string;
+        /** @description Watching is not served; `true` is refused. */
+        KubeWatch: boolean;
+        /** @description Accepted and ignored; every answer is the latest state. */
+        KubeResourceVersion: string;
+        /** @description Accepted and ignored. */
+        KubeResourceVersionMatch: string;
+        /** @description Accepted and ignored (kubectl sends it). */
+        KubeTimeout: string;
+        /** @description Accepted and ignored. */
+        KubeTimeoutSeconds: number;
+        /** @description Accepted and ignored. */
+        KubeAllowWatchBookmarks: boolean;
+        /** @description Accepted and ignored. */
+        KubeSendInitialEvents: boolean;
+    };
     requestBodies: never;
     headers: {
         /** @description Seconds to wait before trying again. */
@@ -321,6 +607,324 @@ export interface operations {
             500: components["responses"]["FilesUnreadable"];
             502: components["responses"]["UpstreamFailed"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    getKubernetesVersion: {
+        parameters: {
+            query?: {
+                /** @description Accepted and ignored (kubectl sends it). */
+                timeout?: components["parameters"]["KubeTimeout"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KubeVersion"];
+                };
+            };
+        };
+    };
+    getCoreApiVersions: {
+        parameters: {
+            query?: {
+                /** @description Accepted and ignored (kubectl sends it). */
+                timeout?: components["parameters"]["KubeTimeout"];
+                /** @description Indent the JSON answer. */
+                pretty?: components["parameters"]["KubePretty"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description As the Kubernetes API answers it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KubeObject"];
+                };
+            };
+            401: components["responses"]["KubeUnauthorized"];
+            503: components["responses"]["KubeServiceUnavailable"];
+        };
+    };
+    getApiGroups: {
+        parameters: {
+            query?: {
+                /** @description Accepted and ignored (kubectl sends it). */
+                timeout?: components["parameters"]["KubeTimeout"];
+                /** @description Indent the JSON answer. */
+                pretty?: components["parameters"]["KubePretty"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description As the Kubernetes API answers it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KubeObject"];
+                };
+            };
+            401: components["responses"]["KubeUnauthorized"];
+            503: components["responses"]["KubeServiceUnavailable"];
+        };
+    };
+    getCoreV1Resources: {
+        parameters: {
+            query?: {
+                /** @description Accepted and ignored (kubectl sends it). */
+                timeout?: components["parameters"]["KubeTimeout"];
+                /** @description Indent the JSON answer. */
+                pretty?: components["parameters"]["KubePretty"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description As the Kubernetes API answers it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KubeObject"];
+                };
+            };
+            401: components["responses"]["KubeUnauthorized"];
+            503: components["responses"]["KubeServiceUnavailable"];
+        };
+    };
+    listKubernetesNamespaces: {
+        parameters: {
+            query?: {
+                /** @description Indent the JSON answer. */
+                pretty?: components["parameters"]["KubePretty"];
+                /** @description At most this many items; `metadata.continue` then asks for the rest. */
+                limit?: components["parameters"]["KubeLimit"];
+                continue?: components["parameters"]["KubeContinue"];
+                /** @description Honoured with the Kubernetes source; a log directory has no labels, so it is refused there. */
+                labelSelector?: components["parameters"]["KubeLabelSelector"];
+                /** @description Honoured with the Kubernetes source; with a log directory, `metadata.name` and `metadata.namespace`. */
+                fieldSelector?: components["parameters"]["KubeFieldSelector"];
+                /** @description Watching is not served; `true` is refused. */
+                watch?: components["parameters"]["KubeWatch"];
+                /** @description Accepted and ignored; every answer is the latest state. */
+                resourceVersion?: components["parameters"]["KubeResourceVersion"];
+                /** @description Accepted and ignored. */
+                resourceVersionMatch?: components["parameters"]["KubeResourceVersionMatch"];
+                /** @description Accepted and ignored (kubectl sends it). */
+                timeout?: components["parameters"]["KubeTimeout"];
+                /** @description Accepted and ignored. */
+                timeoutSeconds?: components["parameters"]["KubeTimeoutSeconds"];
+                /** @description Accepted and ignored. */
+                allowWatchBookmarks?: components["parameters"]["KubeAllowWatchBookmarks"];
+                /** @description Accepted and ignored. */
+                sendInitialEvents?: components["parameters"]["KubeSendInitialEvents"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A NamespaceList, or a meta.k8s.io/v1 Table when asked for one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KubeObject"];
+                };
+            };
+            400: components["responses"]["KubeBadRequest"];
+            401: components["responses"]["KubeUnauthorized"];
+            406: components["responses"]["KubeNotAcceptable"];
+            502: components["responses"]["KubeInternalError"];
+            503: components["responses"]["KubeServiceUnavailable"];
+        };
+    };
+    readKubernetesNamespace: {
+        parameters: {
+            query?: {
+                /** @description Indent the JSON answer. */
+                pretty?: components["parameters"]["KubePretty"];
+                /** @description Accepted and ignored; every answer is the latest state. */
+                resourceVersion?: components["parameters"]["KubeResourceVersion"];
+            };
+            header?: never;
+            path: {
+                namespace: components["parameters"]["KubeNamespace"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A Namespace */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KubeObject"];
+                };
+            };
+            400: components["responses"]["KubeBadRequest"];
+            401: components["responses"]["KubeUnauthorized"];
+            403: components["responses"]["KubeForbidden"];
+            404: components["responses"]["KubeNotFound"];
+            502: components["responses"]["KubeInternalError"];
+            503: components["responses"]["KubeServiceUnavailable"];
+        };
+    };
+    listKubernetesPods: {
+        parameters: {
+            query?: {
+                /** @description Indent the JSON answer. */
+                pretty?: components["parameters"]["KubePretty"];
+                /** @description At most this many items; `metadata.continue` then asks for the rest. */
+                limit?: components["parameters"]["KubeLimit"];
+                continue?: components["parameters"]["KubeContinue"];
+                /** @description Honoured with the Kubernetes source; a log directory has no labels, so it is refused there. */
+                labelSelector?: components["parameters"]["KubeLabelSelector"];
+                /** @description Honoured with the Kubernetes source; with a log directory, `metadata.name` and `metadata.namespace`. */
+                fieldSelector?: components["parameters"]["KubeFieldSelector"];
+                /** @description Watching is not served; `true` is refused. */
+                watch?: components["parameters"]["KubeWatch"];
+                /** @description Accepted and ignored; every answer is the latest state. */
+                resourceVersion?: components["parameters"]["KubeResourceVersion"];
+                /** @description Accepted and ignored. */
+                resourceVersionMatch?: components["parameters"]["KubeResourceVersionMatch"];
+                /** @description Accepted and ignored (kubectl sends it). */
+                timeout?: components["parameters"]["KubeTimeout"];
+                /** @description Accepted and ignored. */
+                timeoutSeconds?: components["parameters"]["KubeTimeoutSeconds"];
+                /** @description Accepted and ignored. */
+                allowWatchBookmarks?: components["parameters"]["KubeAllowWatchBookmarks"];
+                /** @description Accepted and ignored. */
+                sendInitialEvents?: components["parameters"]["KubeSendInitialEvents"];
+            };
+            header?: never;
+            path: {
+                namespace: components["parameters"]["KubeNamespace"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A PodList, or a meta.k8s.io/v1 Table when asked for one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KubeObject"];
+                };
+            };
+            400: components["responses"]["KubeBadRequest"];
+            401: components["responses"]["KubeUnauthorized"];
+            403: components["responses"]["KubeForbidden"];
+            406: components["responses"]["KubeNotAcceptable"];
+            502: components["responses"]["KubeInternalError"];
+            503: components["responses"]["KubeServiceUnavailable"];
+        };
+    };
+    readKubernetesPod: {
+        parameters: {
+            query?: {
+                /** @description Indent the JSON answer. */
+                pretty?: components["parameters"]["KubePretty"];
+                /** @description Accepted and ignored; every answer is the latest state. */
+                resourceVersion?: components["parameters"]["KubeResourceVersion"];
+            };
+            header?: never;
+            path: {
+                namespace: components["parameters"]["KubeNamespace"];
+                name: components["parameters"]["KubePodName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A Pod */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KubeObject"];
+                };
+            };
+            400: components["responses"]["KubeBadRequest"];
+            401: components["responses"]["KubeUnauthorized"];
+            403: components["responses"]["KubeForbidden"];
+            404: components["responses"]["KubeNotFound"];
+            502: components["responses"]["KubeInternalError"];
+            503: components["responses"]["KubeServiceUnavailable"];
+        };
+    };
+    readKubernetesPodLog: {
+        parameters: {
+            query?: {
+                container?: components["schemas"]["DnsLabel"];
+                follow?: boolean;
+                previous?: boolean;
+                timestamps?: boolean;
+                tailLines?: number;
+                sinceSeconds?: number;
+                sinceTime?: string;
+                limitBytes?: number;
+                /** @description Only `All` is served; asking for one stream is refused rather than answered with both. */
+                stream?: "All" | "Stdout" | "Stderr";
+                /** @description Accepted and ignored; logs-app reads no kubelet. */
+                insecureSkipTLSVerifyBackend?: boolean;
+                /** @description Indent the JSON answer. */
+                pretty?: components["parameters"]["KubePretty"];
+            };
+            header?: never;
+            path: {
+                namespace: components["parameters"]["KubeNamespace"];
+                name: components["parameters"]["KubePodName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log text, streamed as it is written with follow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["KubeBadRequest"];
+            401: components["responses"]["KubeUnauthorized"];
+            403: components["responses"]["KubeForbidden"];
+            404: components["responses"]["KubeNotFound"];
+            429: components["responses"]["KubeTooManyRequests"];
+            500: components["responses"]["KubeInternalError"];
+            502: components["responses"]["KubeInternalError"];
+            503: components["responses"]["KubeServiceUnavailable"];
         };
     };
     health: {

@@ -9,7 +9,9 @@ import type { CompiledSpec } from '../common/spec.js';
 import type { operations } from '../generated/logs.js';
 import type { AuthClient } from './auth-client.js';
 import { Follows, type FollowPolicy } from './follows.js';
+import { kubernetesStatus } from './kube/status.js';
 import { logFileProblem } from './log-file-problem.js';
+import { addKubernetesRoutes } from './routes/kubernetes.js';
 import { addLogRoutes } from './routes/logs.js';
 import type { LogSource } from './sources/source.js';
 import type { ValidationCache } from './validation-cache.js';
@@ -38,12 +40,14 @@ function logsRoutes(parts: LogsAppParts): Routes<operations> {
     ]),
   );
   routes.handlers(docsHandlers(parts.spec, 'logs-app API'));
-  addLogRoutes(routes, {
+  const logRoutes = {
     source: parts.source,
     sessionCheck: { client: parts.authClient, cache: parts.cache, realm: parts.realm },
     follows: new Follows(parts.follows, parts.stopping),
     writeTimeoutMs: parts.writeTimeoutMs,
-  });
+  };
+  addLogRoutes(routes, logRoutes);
+  addKubernetesRoutes(routes, logRoutes);
   return routes;
 }
 
@@ -53,7 +57,7 @@ export function createLogsApp(parts: LogsAppParts): Koa {
     /** A client leaving a streamed answer is not a failure: its audit line says client-left. */
     if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') parts.logger.warn({ err: error }, 'response stream failed');
   });
-  app.use(requestEnvelope({ logger: parts.logger, translate: logFileProblem }));
+  app.use(requestEnvelope({ logger: parts.logger, translate: logFileProblem, writeProblem: kubernetesStatus }));
   logsRoutes(parts).serve(app);
   return app;
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Middleware } from 'koa';
 import { whenClosed } from '../common/closed.js';
-import type { ValidatedState } from '../common/validate-request.js';
+import type { RequestInput, ValidatedState } from '../common/validate-request.js';
 import type { SessionEnd } from './follows.js';
 import type { SessionState } from './require-session.js';
 import { ClientTooSlow } from './response-stream.js';
@@ -17,19 +17,23 @@ export interface AuditState {
  * recorded when it ends, whichever way: served, client-left, client-too-slow, why the session ended, or the
  * problem that broke it off.
  */
-export function audit(): Middleware<ValidatedState & Partial<SessionState> & AuditState> {
+/** Which pod of which namespace a request reads, from its validated input. */
+export type AuditTarget = (input: RequestInput) => { namespace: unknown; pod: unknown };
+
+export function audit(target: AuditTarget): Middleware<ValidatedState & Partial<SessionState> & AuditState> {
   return async function audit(ctx, next) {
     ctx.state.audit = {};
     const line = ctx.state.requestLine;
     line.message = 'log access';
     const describe = (outcome: string) => {
       const { session, input, audit: found } = ctx.state;
+      const read = input ? target(input) : undefined;
       Object.assign(line.fields, {
         audit: 'log-access',
         user: session?.username,
         sessionId: session?.sessionId,
-        namespace: input?.query.namespace,
-        pod: input?.path.podName,
+        namespace: read?.namespace,
+        pod: read?.pod,
         container: found.container,
         outcome,
       });

@@ -34,7 +34,8 @@ export interface AuthClientOptions {
 }
 
 export interface AuthClient {
-  validate(token: string, permission: string): Promise<Verdict>;
+  /** Without a permission: is the token a live session at all? */
+  validate(token: string, permission: string | undefined): Promise<Verdict>;
   ready(): Promise<void>;
   /** Closes the connections to auth-app once the calls under way have been answered. */
   close(): Promise<void>;

@@ -7,10 +7,13 @@ import type { ValidationCache } from './validation-cache.js';
 
 export interface SessionState {
   session: ValidatedSession;
-  /** The permission the route asked auth-app for. */
-  permission: string;
-  /** Asks again whether the same token still holds the same permission (a followed log asks as it goes). */
-  stillAllowed: () => Promise<boolean>;
+  /** The permission the route asked auth-app for; none when any live session will do (discovery). */
+  permission: string | undefined;
+  /**
+   * Asks auth-app again whether the token is live and holds `permission`, the route's by default: a followed log
+   * asks as it goes, a namespace list for each namespace it might show.
+   */
+  holds: (permission?: string) => Promise<boolean>;
 }
 
 export interface SessionCheck {
@@ -20,11 +23,11 @@ export interface SessionCheck {
 }
 
 export interface RequireSessionOptions {
-  /** The permission the route needs, from the request as the spec validated it. */
-  permission: (input: RequestInput) => string;
+  /** The permission the route needs, from the request as the spec validated it; without, a live session will do. */
+  permission?: (input: RequestInput) => string;
 }
 
-async function verdictFor(check: SessionCheck, token: string, permission: string): Promise<Verdict> {
+async function verdictFor(check: SessionCheck, token: string, permission: string | undefined): Promise<Verdict> {
   const cached = check.cache.enabled ? check.cache.get(token, permission) : undefined;
   if (cached) return { kind: 'allowed', session: cached };
   const verdict = await check.client.validate(token, permission);
@@ -50,7 +53,7 @@ export function requireSession(
       });
     }
     const { token } = credentials;
-    const permission = options.permission(ctx.state.input);
+    const permission = options.permission?.(ctx.state.input);
     let verdict;
     try {
       verdict = await verdictFor(check, token, permission);
@@ -78,7 +81,7 @@ export function requireSession(
     }
     ctx.state.session = verdict.session;
     ctx.state.permission = permission;
-    ctx.state.stillAllowed = async () => (await verdictFor(check, token, permission)).kind === 'allowed';
+    ctx.state.holds = async (asked = permission) => (await verdictFor(check, token, asked)).kind === 'allowed';
     await next();
   };
 }

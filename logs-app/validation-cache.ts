@@ -24,7 +24,7 @@ export class ValidationCache {
     return this.ttlMs > 0;
   }
 
-  get(token: string, permission: string): ValidatedSession | undefined {
+  get(token: string, permission: string | undefined): ValidatedSession | undefined {
     const key = keyOf(token, permission);
     const cached = this.entries.get(key);
     if (!cached) return undefined;
@@ -35,7 +35,7 @@ export class ValidationCache {
     return cached.session;
   }
 
-  set(token: string, permission: string, session: ValidatedSession): void {
+  set(token: string, permission: string | undefined, session: ValidatedSession): void {
     const until = Math.min(this.now() + this.ttlMs, Date.parse(session.expiresAt), Date.parse(session.idleExpiresAt));
     if (until <= this.now()) return;
     if (this.entries.size >= this.maxEntries) {
@@ -46,4 +46,5 @@ export class ValidationCache {
   }
 }
 
-const keyOf = (token: string, permission: string): string => hash('sha256', `${token}\n${permission}`, 'base64');
+const keyOf = (token: string, permission: string | undefined): string =>
+  hash('sha256', `${token}\n${permission ?? ''}`, 'base64');

@@ -4,6 +4,7 @@ import { Problem } from '../../common/problem.js';
 import { through } from '../chunks.js';
 import { dnsLabel, dnsSubdomain } from '../../common/names.js';
 import { chooseContainer } from './containers.js';
+import { DirectoryCatalog } from './directory-catalog.js';
 import { DirectoryListings } from './layout.js';
 import { readBuffers } from './read-buffers.js';
 import { GzipCache, type GzipCacheOptions, type OnUnreadable } from './gzip-cache.js';
@@ -60,10 +61,12 @@ export class DirectorySource implements LogSource {
   private readonly live: LiveFiles;
   private readonly gzips: GzipCache;
   private realRoot: string | undefined;
+  readonly catalog: DirectoryCatalog;
 
   constructor(private readonly options: DirectorySourceOptions) {
     const openFile = (path: string) => openLogFile(this.root(), path);
     this.listings = new DirectoryListings(openFile);
+    this.catalog = new DirectoryCatalog(this.listings, () => this.root());
     this.live = new LiveFiles(options.pollMs);
     this.gzips = new GzipCache({ ...options.gzip, onUnreadable: options.onUnreadable });
   }

@@ -104,9 +104,9 @@ export class DirectoryListings {
     return byKind.get(kind) as T;
   }
 
-  /** The `<namespace>_<pod>_<uid>` directory of a pod, the most recently changed one if the pod was recreated. */
-  podDirectory(root: string, namespace: string, pod: string): string | undefined {
-    const index = this.derive(root, 'pods', (entries) => {
+  /** Every pod's `<namespace>_<pod>_<uid>` directories, by `<namespace>_<pod>` (a recreated pod has several). */
+  podIndex(root: string): ReadonlyMap<string, readonly string[]> {
+    return this.derive(root, 'pods', (entries) => {
       const byPod = new Map<string, string[]>();
       for (const entry of entries) {
         const parts = entry.name.split('_');
@@ -116,7 +116,11 @@ export class DirectoryListings {
       }
       return byPod;
     });
-    const candidates = index.get(`${namespace}_${pod}`) ?? [];
+  }
+
+  /** The directory of a pod, the most recently changed one if the pod was recreated. */
+  podDirectory(root: string, namespace: string, pod: string): string | undefined {
+    const candidates = this.podIndex(root).get(`${namespace}_${pod}`) ?? [];
     if (candidates.length <= 1) return candidates[0];
     const modified = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
     return candidates.reduce((newest, path) => (modified(path) > modified(newest) ? path : newest));

@@ -35,12 +35,37 @@ export interface OpenedLog {
   release?: (chunk: Buffer) => void;
 }
 
+/** A Kubernetes object as the API writes it: its kind and version, and the rest as it is. */
+export type KubeObject = { kind: string; apiVersion: string } & Record<string, unknown>;
+
+/** What a list asks for, in the Kubernetes API's terms. */
+export interface CatalogQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  /** A meta.k8s.io/v1 Table (what `kubectl get` shows) rather than the list itself. */
+  table: boolean;
+}
+
+/**
+ * The pods and namespaces a source knows, as the Kubernetes API shows them: made from a log directory's layout, or
+ * the cluster's own objects passed through. Which of them a session may see is not its business.
+ */
+export interface PodCatalog {
+  namespaces(query: CatalogQuery): Promise<KubeObject>;
+  pods(namespace: string, query: CatalogQuery): Promise<KubeObject>;
+  /** Throws the podNotFound problem, worded as the Kubernetes API words it. */
+  pod(namespace: string, name: string): Promise<KubeObject>;
+}
+
 /**
  * Where logs come from. `open` resolves the pod, container and instance before anything is sent, throwing the
  * matching Problem (pod or container not found, a container must be named, no previous instance).
  */
 export interface LogSource {
   open(query: LogQuery): Promise<OpenedLog>;
+  readonly catalog: PodCatalog;
   ready(): Promise<void>;
   /** Lets go of what the source keeps between requests (watches, open files, connections). */
   close(): Promise<void>;

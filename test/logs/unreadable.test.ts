@@ -15,6 +15,11 @@ function failingSource(path: string): LogSource {
       closeSync(openSync(path, 'r+'));
       throw new Error('unreachable: opening a directory for writing fails');
     },
+    catalog: {
+      namespaces: () => Promise.reject(new Error('no pods here')),
+      pods: () => Promise.reject(new Error('no pods here')),
+      pod: () => Promise.reject(new Error('no pods here')),
+    },
     ready: async () => {},
     close: async () => {},
   };
