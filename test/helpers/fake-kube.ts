@@ -19,12 +19,14 @@ interface FakeContainer {
  */
 export class FakeKubernetesApi {
   readonly pods = new Map<string, Map<string, FakeContainer>>();
+  /** Labels and annotations of a pod, by `namespace/name`. */
+  readonly meta = new Map<string, { labels?: Record<string, string>; annotations?: Record<string, string> }>();
   readonly requests: Array<{ path: string; authorization?: string }> = [];
   /** Paths answered with a 302 to another path, as a misbehaving proxy in front of the API server might. */
   readonly redirects = new Map<string, string>();
   private readonly followers = new Map<string, Set<{ response: ServerResponse; timestamps: boolean }>>();
   private readonly server = createServer((request, response) =>
-    this.handle(request.url ?? '/', request.headers.authorization, response),
+    this.handle(request.url ?? '/', request.headers.authorization, response, request.headers.accept),
   );
   url = '';
 
@@ -53,7 +55,42 @@ export class FakeKubernetesApi {
     }
   }
 
-  private handle(rawUrl: string, authorization: string | undefined, response: ServerResponse): void {
+  private podObject(key: string) {
+    const [namespace, name] = key.split('/');
+    const containers = this.pods.get(key) ?? new Map();
+    return {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      metadata: { name, namespace, uid: `uid-${name}`, ...this.meta.get(key) },
+      spec: { containers: [...containers.keys()].map((container) => ({ name: container })) },
+      status: { phase: 'Running' },
+    };
+  }
+
+  /** Lists with an equality labelSelector (`app=web`) and, when asked (`as=Table`), a Table as the API makes one. */
+  private list(
+    response: ServerResponse,
+    accept: string,
+    kind: string,
+    objects: Array<{ metadata: { name?: string }; status: { phase: string } }>,
+  ): void {
+    if (!/as=Table/.test(accept)) return json(response, 200, { kind, apiVersion: 'v1', metadata: {}, items: objects });
+    json(response, 200, {
+      kind: 'Table',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: {},
+      columnDefinitions: [
+        { name: 'Name', type: 'string', format: 'name' },
+        { name: 'Status', type: 'string', format: '' },
+      ],
+      rows: objects.map((object) => ({
+        cells: [object.metadata.name, object.status.phase],
+        object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata },
+      })),
+    });
+  }
+
+  private handle(rawUrl: string, authorization: string | undefined, response: ServerResponse, accept = ''): void {
     const url = new URL(rawUrl, 'http://fake');
     this.requests.push({ path: url.pathname + url.search, authorization });
     if (authorization === 'Bearer forbidden')
@@ -62,16 +99,31 @@ export class FakeKubernetesApi {
     const redirect = this.redirects.get(url.pathname);
     if (redirect) return void response.writeHead(302, { location: redirect }).end();
     if (url.pathname === '/version') return json(response, 200, { major: '1', minor: '31' });
+    if (url.pathname === '/api/v1/namespaces') {
+      const names = [...new Set([...this.pods.keys()].map((key) => key.split('/')[0]!))].sort();
+      const objects = names.map((name) => ({
+        kind: 'Namespace',
+        apiVersion: 'v1',
+        metadata: { name },
+        status: { phase: 'Active' },
+      }));
+      return this.list(response, accept, 'NamespaceList', objects);
+    }
+    const listed = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(url.pathname);
+    if (listed) {
+      const [label, value] = (url.searchParams.get('labelSelector') ?? '').split('=');
+      const objects = [...this.pods.keys()]
+        .filter((key) => key.startsWith(`${listed[1]}/`))
+        .filter((key) => !label || this.meta.get(key)?.labels?.[label] === value)
+        .map((key) => this.podObject(key));
+      return this.list(response, accept, 'PodList', objects);
+    }
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)(\/log)?$/.exec(url.pathname);
     if (!match) return status(response, 404, 'the server could not find the requested resource');
     const [, namespace = '', pod = '', log] = match;
     const containers = this.pods.get(`${namespace}/${pod}`);
     if (!containers) return status(response, 404, `pods "${pod}" not found`);
-    if (!log)
-      return json(response, 200, {
-        metadata: { name: pod, namespace },
-        spec: { containers: [...containers.keys()].map((name) => ({ name })) },
-      });
+    if (!log) return json(response, 200, this.podObject(`${namespace}/${pod}`));
     this.serveLog(url.searchParams, namespace, pod, containers, response);
   }
 

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { fetch as fetchThrough, type Dispatcher } from 'undici';
 import { assertMatchesSpec, type CheckedResponse } from './contract.js';
 
 export interface RequestOptions {
@@ -11,8 +12,11 @@ export interface RequestOptions {
 
 export type Client = (path: string, options?: RequestOptions) => Promise<CheckedResponse>;
 
-/** Real HTTP to a running service; every response is checked against that service's spec before the test sees it. */
-export function contractClient(spec: 'auth' | 'logs', baseUrl: () => string): Client {
+/**
+ * Real HTTP to a running service; every response is checked against that service's spec before the test sees it.
+ * A `dispatcher` (an undici Agent trusting a test certificate) reaches a service over HTTPS.
+ */
+export function contractClient(spec: 'auth' | 'logs', baseUrl: () => string, dispatcher?: Dispatcher): Client {
   return async (path, options = {}) => {
     const method = options.method ?? 'GET';
     const headers: Record<string, string> = { ...options.headers };
@@ -22,7 +26,9 @@ export function contractClient(spec: 'auth' | 'logs', baseUrl: () => string): Cl
       body = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(baseUrl() + path, { method, headers, body });
+    const response = dispatcher
+      ? await fetchThrough(baseUrl() + path, { method, headers, body, dispatcher })
+      : await fetch(baseUrl() + path, { method, headers, body });
     const text = await response.text();
     const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
     const json: unknown =

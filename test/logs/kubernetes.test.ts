@@ -143,3 +143,33 @@ test.serial("a redirect from the API is not followed: 502, never another pod's l
   t.false(response.text.includes('kube-system secret'));
   t.false(api.requests.some((request) => request.path.startsWith('/api/v1/namespaces/kube-system')));
 });
+
+test.serial(
+  "the Kubernetes paths pass the cluster's own objects through: a pod, a labelled list, a Table",
+  async (t) => {
+    api.meta.set('default/single', { labels: { app: 'single' }, annotations: { team: 'a' } });
+    const pod = await stack.request('/api/v1/namespaces/default/pods/single', { token });
+    t.like(pod.json, {
+      kind: 'Pod',
+      metadata: { uid: 'uid-single', annotations: { team: 'a' } },
+      status: { phase: 'Running' },
+    });
+    const labelled = await stack.request('/api/v1/namespaces/default/pods?labelSelector=app%3Dsingle', { token });
+    t.deepEqual(
+      (labelled.json as { items: Array<{ metadata: { name: string } }> }).items.map((item) => item.metadata.name),
+      ['single'],
+    );
+    t.true(api.requests.some((request) => request.path.includes('labelSelector=app%3Dsingle')));
+    const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+    const table = await stack.request('/api/v1/namespaces/default/pods', { token, headers: { accept: tableAccept } });
+    t.like(table.json, { kind: 'Table', columnDefinitions: [{ name: 'Name' }, { name: 'Status' }] });
+  },
+);
+
+test.serial('namespaces from the cluster are shown only where the session may read logs', async (t) => {
+  api.addPod('team-b', 'other', { app: { current: [] } });
+  const all = await stack.request('/api/v1/namespaces', { token });
+  const names = (all.json as { items: Array<{ metadata: { name: string } }> }).items.map((item) => item.metadata.name);
+  t.deepEqual(names, ['default']);
+  t.is((await stack.request('/api/v1/namespaces/team-b', { token })).status, 403);
+});
