@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../common/config.js';
 import { authConfig } from './config.js';
-import { readHidden } from './hidden-input.js';
+import { readHidden } from '../common/hidden-input.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { grants, isPermission, permissionForms } from './permissions.js';
 import { sessionDetails } from './routes/views.js';
