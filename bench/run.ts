@@ -13,6 +13,7 @@ import { loadGenerator } from './wrk.js';
 import {
   authenticatedLogs,
   fullStream,
+  kubernetesLogPath,
   logins,
   sinceInLargeFile,
   tailOfLargeFile,
@@ -126,6 +127,7 @@ async function main(): Promise<void> {
       fullStream,
       logins,
       quietFollows,
+      kubernetesLogPath,
     ];
     for (const [index, scenario] of scenarios.entries()) {
       if (only.length === 0 || only.includes(index + 1)) await scenario(bench);

@@ -94,6 +94,15 @@ export async function authenticatedLogs(bench: Bench): Promise<void> {
   versus('1 /logs cache off vs nginx auth_request', offAgain, 'nginx', viaNginx, 1);
 }
 
+/** kubectl's log path against /logs, the same reader behind the same check, under the load of scenario 1. */
+export async function kubernetesLogPath(bench: Bench): Promise<void> {
+  const [kube, logs] = await alternating(bench, [
+    () => load(bench, `${bench.logs.url}/api/v1/namespaces/default/pods/bench/log?container=app&tailLines=10`),
+    () => load(bench, `${bench.logs.url}/logs/bench?tailLines=10`),
+  ]);
+  versus('8 kubectl log path, tailLines=10', kube, '/logs', logs, 0.95);
+}
+
 export async function validation(bench: Bench): Promise<void> {
   const body = JSON.stringify({ permission: 'logs:read:default' });
   const json = { 'content-type': 'application/json' };
