@@ -31,6 +31,8 @@ export interface AuthClientOptions {
   connections: number;
   /** auth-app's AUTH_SERVICE_TOKEN, sent as X-Service-Token. */
   serviceToken: string;
+  /** Trusted for auth-app's certificate over HTTPS, besides the system's authorities. */
+  ca?: string;
 }
 
 export interface AuthClient {
@@ -61,7 +63,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const pool = new Pool(options.baseUrl, {
     connections: options.connections,
     keepAliveTimeout: 30_000,
-    connect: { timeout: options.timeoutMs },
+    connect: { timeout: options.timeoutMs, ...(options.ca ? { ca: options.ca } : {}) },
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
   });

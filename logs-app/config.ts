@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { tlsFilesFrom, type TlsFiles } from '../common/tls.js';
@@ -11,6 +12,7 @@ const schema = z.object({
   LOGS_HOST: z.string().min(1).default('127.0.0.1'),
   LOGS_PORT: envPort(8000),
   LOGS_AUTH_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8001'),
+  LOGS_AUTH_CA_FILE: z.string().min(1).optional(),
   LOGS_AUTH_TIMEOUT_MS: envInt(2000, 1, 60_000),
   LOGS_AUTH_CACHE_TTL: envInt(0, 0, 3600),
   LOGS_AUTH_CACHE_SIZE: envInt(10_000, 1, 10_000_000),
@@ -55,6 +57,8 @@ export interface LogsConfig {
     connections: number;
     /** Sent as X-Service-Token: auth-app's AUTH_SERVICE_TOKEN. */
     serviceToken: string;
+    /** The authority auth-app's HTTPS certificate is checked against, when the system's do not know it. */
+    ca: string | undefined;
   };
   source: SourceConfig;
   follows: FollowPolicy;
@@ -103,6 +107,16 @@ function serviceToken(env: z.infer<typeof schema>): string {
   );
 }
 
+function readCa(variable: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration:\n  ${variable}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`,
+    );
+  }
+}
+
 export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
   const env = parseEnv(schema, environment);
   return {
@@ -115,6 +129,7 @@ export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
       cacheSize: env.LOGS_AUTH_CACHE_SIZE,
       connections: env.LOGS_AUTH_CONNECTIONS,
       serviceToken: serviceToken(env),
+      ca: env.LOGS_AUTH_CA_FILE === undefined ? undefined : readCa('LOGS_AUTH_CA_FILE', env.LOGS_AUTH_CA_FILE),
     },
     source:
       env.LOGS_SOURCE === 'dir'

@@ -55,6 +55,7 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     timeoutMs: config.auth.timeoutMs,
     connections: config.auth.connections,
     serviceToken: config.auth.serviceToken,
+    ca: config.auth.ca,
   });
   const cache = new ValidationCache(config.auth.cacheTtlMs, config.auth.cacheSize);
   const stopping = new AbortController();

@@ -1,10 +1,14 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
 import test from 'ava';
 import { Agent, fetch } from 'undici';
-import { testServiceToken } from '../helpers/auth.js';
+import { authConfig } from '../../auth-app/config.js';
+import { Sessions } from '../../auth-app/sessions.js';
+import { logsConfig } from '../../logs-app/config.js';
+import { startLogsService } from '../../logs-app/service.js';
+import { startAuth, testPassword, testServiceToken } from '../helpers/auth.js';
 import { makeCertificate } from '../helpers/certificates.js';
 import { startStack } from '../helpers/logs.js';
 import { runScript } from '../helpers/processes.js';
@@ -73,4 +77,51 @@ test('TLS configuration that cannot work exits 2 naming the variables', async (t
   });
   t.is(auth.code, 2);
   t.regex(auth.stderr, /AUTH_TLS_CERT_FILE: set AUTH_TLS_CERT_FILE and AUTH_TLS_KEY_FILE together/);
+});
+
+test('auth-app over HTTPS too: logs-app checks sessions with it, trusting LOGS_AUTH_CA_FILE', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tls-auth-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const files = makeCertificate(dir, 'auth');
+  const auth = await startAuth({ AUTH_TLS_CERT_FILE: files.certFile, AUTH_TLS_KEY_FILE: files.keyFile });
+  t.teardown(() => auth.stop());
+  t.regex(auth.url, /^https:\/\//);
+  await auth.addUser('erin', testPassword, ['logs:read']);
+  const user = (await auth.service.store.findUser('erin'))!;
+  const { token } = await new Sessions(auth.service.store, authConfig({}).session, Date.now).start(user, {
+    clientAddress: '127.0.0.1',
+    userAgent: 'test',
+  });
+  const pods = join(dir, 'pods', 'default_app_uid', 'main');
+  mkdirSync(pods, { recursive: true });
+  writeFileSync(join(pods, '0.log'), '2026-01-01T00:00:00.000000000Z stdout F over https\n');
+  const lines: string[] = [];
+  const logs = await startLogsService(
+    logsConfig({
+      LOGS_PORT: '0',
+      LOGS_DIR: join(dir, 'pods'),
+      LOGS_AUTH_URL: auth.url,
+      LOGS_AUTH_CA_FILE: files.certFile,
+      LOGS_SERVICE_TOKEN: testServiceToken,
+    }),
+    { logDestination: { write: (line: string) => void lines.push(line) } },
+  );
+  t.teardown(() => logs.stop());
+  const answer = await fetch(`${logs.url}/logs/app`, {
+    headers: { authorization: `Bearer ${token}`, accept: 'text/plain' },
+  });
+  t.is(answer.status, 200);
+  t.is(await answer.text(), 'over https\n');
+  const untrusting = await startLogsService(
+    logsConfig({
+      LOGS_PORT: '0',
+      LOGS_DIR: join(dir, 'pods'),
+      LOGS_AUTH_URL: auth.url,
+      LOGS_SERVICE_TOKEN: testServiceToken,
+      LOGS_LOG_LEVEL: 'silent',
+    }),
+  );
+  t.teardown(() => untrusting.stop());
+  const refused = await fetch(`${untrusting.url}/logs/app`, { headers: { authorization: `Bearer ${token}` } });
+  t.is(refused.status, 503, 'without the authority, auth-app is not trusted: it fails closed');
 });

@@ -1,13 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { Agent, fetch } from 'undici';
 import { makeCertificate } from '../helpers/certificates.js';
 import { FakeKubernetesApi } from '../helpers/fake-kube.js';
 import { Kubectl } from '../helpers/kubectl.js';
 import { at, startStack } from '../helpers/logs.js';
 
-test('kubectl against the Kubernetes source: the default-container annotation and -l, as with the cluster itself', async (t) => {
+test('kubectl against the Kubernetes source: the default-container annotation and -l, as with the cluster itself; auth-app gone is a 503 Status', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kubectl-cluster-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const api = await new FakeKubernetesApi('service-account-token').start();
@@ -43,4 +44,16 @@ test('kubectl against the Kubernetes source: the default-container annotation an
   t.is(labelled.code, 0, labelled.stderr);
   t.is(labelled.stdout, 'nginx line\n', 'only the pods the selector matches');
   t.true(api.requests.some((request) => request.path.includes('labelSelector=app%3Dweb')));
+
+  await stack.auth.service.stop();
+  const agent = new Agent({ connect: { ca: readFileSync(certificate.certFile, 'utf8') } });
+  t.teardown(() => agent.close());
+  const unreachable = await fetch(`${stack.logs.url}/api/v1/namespaces/default/pods`, {
+    headers: { authorization: `Bearer ${token}` },
+    dispatcher: agent,
+  });
+  t.is(unreachable.status, 503);
+  t.truthy(unreachable.headers.get('retry-after'));
+  t.like(await unreachable.json(), { kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
+  /** kubectl itself waits out the Retry-After and asks again, as it does of a cluster that answers 503. */
 });
