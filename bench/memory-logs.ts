@@ -14,7 +14,12 @@ const noPods = { kind: 'PodList', apiVersion: 'v1', items: [] };
 
 const inMemory: LogSource = {
   open: async () => ({ container: 'app', entries: () => [lines] }),
-  catalog: { namespaces: async () => noPods, pods: async () => noPods, pod: async () => noPods },
+  catalog: {
+    namespaces: async () => noPods,
+    pods: async () => noPods,
+    pod: async () => noPods,
+    summaries: async () => [],
+  },
   ready: async () => {},
   close: async () => {},
 };

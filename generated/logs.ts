@@ -182,6 +182,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The log viewer; a browser that is not signed in goes to auth-app's sign-in page first
+         * @description The page, for a live session (any permission: what it may read is listed by `GET /pods`). Without one, a
+         *     303 to auth-app's sign-in page (`LOGS_AUTH_PUBLIC_URL`) whose `rd` brings the browser back here
+         *     (`LOGS_PUBLIC_URL`). The query says which pod to show, as the viewer's own links write it.
+         */
+        get: operations["getViewerPage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/viewer/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The viewer's script and style sheet, named by their content (cached for a year) */
+        get: operations["getViewerAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The namespaces, pods and containers the session may read
+         * @description Every namespace the source knows whose logs the session may read (`logs:read:<namespace>`, asked of
+         *     auth-app for all namespaces at once), with its pods and their containers: restarts, and when the log was
+         *     last written where the source knows it (a log directory does; the Kubernetes API does not say).
+         */
+        get: operations["listReadablePods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -339,6 +400,26 @@ export interface components {
             stream?: "stdout" | "stderr";
             line: string;
         };
+        ReadablePods: {
+            namespaces: components["schemas"]["ReadableNamespace"][];
+        };
+        ReadableNamespace: {
+            name: string;
+            pods: components["schemas"]["PodSummary"][];
+        };
+        PodSummary: {
+            name: string;
+            containers: components["schemas"]["ContainerSummary"][];
+        };
+        ContainerSummary: {
+            name: string;
+            restartCount: number;
+            /**
+             * Format: date-time
+             * @description When its current log was last written; absent where the source does not say.
+             */
+            lastWriteAt?: string;
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -433,6 +514,25 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["KubeStatus"];
+            };
+        };
+        /** @description A link with a bad pod, namespace or container name; the page says which. */
+        BadRequestPage: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description auth-app cannot be reached (or the viewer was not built); the page says so and reloads itself. */
+        UnavailablePage: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
             };
         };
         /** @description Invalid parameters, a container must be named, or no previous instance exists. */
@@ -549,6 +649,10 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /** @description Never cached. */
+        NoStore: "no-store";
+        /** @description Where to go instead. */
+        Location: string;
         /** @description Seconds to wait before trying again. */
         RetryAfter: number;
         /** @description RFC 6750 challenge. */
@@ -925,6 +1029,93 @@ export interface operations {
             500: components["responses"]["KubeInternalError"];
             502: components["responses"]["KubeInternalError"];
             503: components["responses"]["KubeServiceUnavailable"];
+        };
+    };
+    getViewerPage: {
+        parameters: {
+            query?: {
+                namespace?: components["schemas"]["DnsLabel"];
+                pod?: components["schemas"]["PodName"];
+                container?: components["schemas"]["DnsLabel"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The viewer */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not signed in (or the session ended); to the sign-in page */
+            303: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestPage"];
+            503: components["responses"]["UnavailablePage"];
+        };
+    };
+    getViewerAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A script or a style sheet */
+            200: {
+                headers: {
+                    /** @description `public, max-age=31536000, immutable`: a new build has new names. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/javascript": string;
+                    "text/css": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listReadablePods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the session may read, by namespace and pod name */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadablePods"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["FilesUnreadable"];
+            502: components["responses"]["UpstreamFailed"];
+            503: components["responses"]["Unavailable"];
         };
     };
     health: {

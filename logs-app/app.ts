@@ -13,6 +13,11 @@ import { kubernetesStatus } from './kube/status.js';
 import { logFileProblem } from './log-file-problem.js';
 import { addKubernetesRoutes } from './routes/kubernetes.js';
 import { addLogRoutes } from './routes/logs.js';
+import { addPodListRoutes } from './routes/pods.js';
+import { addViewerRoutes } from './routes/viewer.js';
+import type { ViewerAssets } from './viewer-assets.js';
+import { viewerProblemPage } from './viewer-page.js';
+import type { BrowserConfig } from './config.js';
 import type { LogSource } from './sources/source.js';
 import type { ValidationCache } from './validation-cache.js';
 
@@ -28,6 +33,10 @@ export interface LogsAppParts {
   stopping: AbortSignal;
   follows: FollowPolicy;
   writeTimeoutMs: number;
+  browser: BrowserConfig;
+  /** Where browsers reach logs-app, known once it listens. */
+  publicUrl: () => string;
+  viewer: ViewerAssets | undefined;
 }
 
 /** Every operation of openapi/logs.yaml, routed; the table refuses an operationId the spec lacks. */
@@ -40,14 +49,22 @@ function logsRoutes(parts: LogsAppParts): Routes<operations> {
     ]),
   );
   routes.handlers(docsHandlers(parts.spec, 'logs-app API'));
+  const sessionCheck = {
+    client: parts.authClient,
+    cache: parts.cache,
+    realm: parts.realm,
+    cookieName: parts.browser.sessionCookie,
+  };
   const logRoutes = {
     source: parts.source,
-    sessionCheck: { client: parts.authClient, cache: parts.cache, realm: parts.realm },
+    sessionCheck,
     follows: new Follows(parts.follows, parts.stopping),
     writeTimeoutMs: parts.writeTimeoutMs,
   };
   addLogRoutes(routes, logRoutes);
   addKubernetesRoutes(routes, logRoutes);
+  addPodListRoutes(routes, parts.source.catalog, sessionCheck);
+  addViewerRoutes(routes, { sessionCheck, browser: parts.browser, publicUrl: parts.publicUrl, assets: parts.viewer });
   return routes;
 }
 
@@ -57,7 +74,13 @@ export function createLogsApp(parts: LogsAppParts): Koa {
     /** A client leaving a streamed answer is not a failure: its audit line says client-left. */
     if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') parts.logger.warn({ err: error }, 'response stream failed');
   });
-  app.use(requestEnvelope({ logger: parts.logger, translate: logFileProblem, writeProblem: kubernetesStatus }));
+  app.use(
+    requestEnvelope({
+      logger: parts.logger,
+      translate: logFileProblem,
+      writeProblem: (ctx, problem) => kubernetesStatus(ctx, problem) ?? viewerProblemPage(ctx, problem),
+    }),
+  );
   logsRoutes(parts).serve(app);
   return app;
 }

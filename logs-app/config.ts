@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
+import { sessionCookieName } from '../common/session-cookie.js';
 import { tlsFilesFrom, type TlsFiles } from '../common/tls.js';
 import { ConfigError, envInt, envPort, envSecret, logLevel, parseEnv, secretFrom } from '../common/config.js';
 import type { FollowPolicy } from './follows.js';
@@ -12,6 +13,12 @@ const schema = z.object({
   LOGS_HOST: z.string().min(1).default('127.0.0.1'),
   LOGS_PORT: envPort(8000),
   LOGS_AUTH_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8001'),
+  LOGS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOGS_AUTH_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOGS_SESSION_COOKIE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a cookie name: letters, digits, dash, underscore')
+    .optional(),
   LOGS_AUTH_CA_FILE: z.string().min(1).optional(),
   LOGS_AUTH_TIMEOUT_MS: envInt(2000, 1, 60_000),
   LOGS_AUTH_CACHE_TTL: envInt(0, 0, 3600),
@@ -46,9 +53,19 @@ export type SourceConfig =
   | { kind: 'dir'; dir: string; pollMs: number; gzipCache: { parent: string; maxBytes: number } }
   | ({ kind: 'kubernetes' } & KubernetesOptions);
 
+export interface BrowserConfig {
+  /** Where browsers reach logs-app; undefined: `http://127.0.0.1:<the port it listens on>`. */
+  publicUrl: string | undefined;
+  /** Where browsers reach auth-app's sign-in page. */
+  authPublicUrl: string;
+  /** The session cookie auth-app sets, which logs-app reads when no Bearer header is sent. */
+  sessionCookie: string;
+}
+
 export interface LogsConfig {
   host: string;
   port: number;
+  browser: BrowserConfig;
   auth: {
     url: string;
     timeoutMs: number;
@@ -117,13 +134,25 @@ function readCa(variable: string, file: string): string {
   }
 }
 
+const withoutSlash = (url: string): string => url.replace(/\/+$/, '');
+
+function browserConfig(env: z.infer<typeof schema>): BrowserConfig {
+  const authPublicUrl = withoutSlash(env.LOGS_AUTH_PUBLIC_URL ?? env.LOGS_AUTH_URL);
+  return {
+    publicUrl: env.LOGS_PUBLIC_URL === undefined ? undefined : withoutSlash(env.LOGS_PUBLIC_URL),
+    authPublicUrl,
+    sessionCookie: env.LOGS_SESSION_COOKIE ?? sessionCookieName(authPublicUrl.startsWith('https:'), undefined),
+  };
+}
+
 export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
   const env = parseEnv(schema, environment);
   return {
     host: env.LOGS_HOST,
     port: env.LOGS_PORT,
+    browser: browserConfig(env),
     auth: {
-      url: env.LOGS_AUTH_URL.replace(/\/$/, ''),
+      url: withoutSlash(env.LOGS_AUTH_URL),
       timeoutMs: env.LOGS_AUTH_TIMEOUT_MS,
       cacheTtlMs: env.LOGS_AUTH_CACHE_TTL * 1000,
       cacheSize: env.LOGS_AUTH_CACHE_SIZE,

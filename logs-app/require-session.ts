@@ -1,5 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import { bearerChallenge, bearerToken } from '../common/bearer.js';
+import { cookieValue } from '../common/session-cookie.js';
 import { Problem } from '../common/problem.js';
 import type { RequestInput, ValidatedState } from '../common/validate-request.js';
 import { AuthUnavailableError, type AuthClient, type ValidatedSession, type Verdict } from './auth-client.js';
@@ -20,6 +22,8 @@ export interface SessionCheck {
   client: AuthClient;
   cache: ValidationCache;
   realm: string;
+  /** The session cookie's name: a browser sends the token in it rather than as a Bearer header. */
+  cookieName: string;
 }
 
 export interface RequireSessionOptions {
@@ -35,16 +39,27 @@ async function verdictFor(check: SessionCheck, token: string, permission: string
   return verdict;
 }
 
+type Credentials = ReturnType<typeof bearerToken>;
+
+/** The Bearer header when one is sent, else the session cookie. */
+function credentialsOf(ctx: { req: IncomingMessage }, cookieName: string): Credentials {
+  const bearer = bearerToken(ctx.req);
+  if (!('problem' in bearer) || bearer.problem === 'malformed') return bearer;
+  const cookie = cookieValue(ctx.req, cookieName);
+  return cookie === undefined ? bearer : { token: cookie };
+}
+
 /**
- * Runs before a route: asks auth-app whether the Bearer token is a live session holding the route's permission,
- * and puts that session on ctx.state. Fails closed: when auth-app cannot answer, the route never runs.
+ * Runs before a route: asks auth-app whether the session token (a Bearer header, or the session cookie) is a live
+ * session holding the route's permission, and puts that session on ctx.state. Fails closed: when auth-app cannot
+ * answer, the route never runs.
  */
 export function requireSession(
   check: SessionCheck,
   options: RequireSessionOptions,
 ): Middleware<ValidatedState & SessionState> {
   return async function requireSession(ctx, next) {
-    const credentials = bearerToken(ctx.req);
+    const credentials = credentialsOf(ctx, check.cookieName);
     if ('problem' in credentials) {
       const malformed = credentials.problem === 'malformed';
       throw new Problem(malformed ? 'invalidToken' : 'unauthenticated', {

@@ -9,6 +9,7 @@ import { DirectorySource } from './sources/directory.js';
 import { KubernetesSource } from './sources/kubernetes.js';
 import type { LogSource } from './sources/source.js';
 import { ValidationCache } from './validation-cache.js';
+import { loadViewerAssets } from './viewer-assets.js';
 
 export interface LogsService {
   url: string;
@@ -37,6 +38,9 @@ const sourceFor = (config: LogsConfig, logger: Logger): LogSource =>
         logger.warn({ status, reason: message }, 'the Kubernetes API refused logs-app'),
       );
 
+/** A wildcard address is not one a browser can open; on this machine it reaches loopback. */
+const browserUrl = (url: string): string => url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//127.0.0.1');
+
 export async function startLogsService(config: LogsConfig, options: LogsServiceOptions = {}): Promise<LogsService> {
   const logger = createLogger('logs-app', config.logLevel, options.logDestination);
   const spec = loadSpec('logs');
@@ -59,6 +63,9 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
   });
   const cache = new ValidationCache(config.auth.cacheTtlMs, config.auth.cacheSize);
   const stopping = new AbortController();
+  const viewer = loadViewerAssets();
+  if (!viewer) logger.warn('the viewer was not built (npm run build): GET / answers 503 until it is');
+  let publicUrl = config.browser.publicUrl;
   const app = createLogsApp({
     spec,
     operations,
@@ -70,6 +77,9 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     stopping: stopping.signal,
     follows: config.follows,
     writeTimeoutMs: config.writeTimeoutMs,
+    browser: config.browser,
+    publicUrl: () => publicUrl ?? '',
+    viewer,
   });
   const listening = await listen(app, config.host, config.port, {
     service: { name: 'logs-app', hostVariable: 'LOGS_HOST', portVariable: 'LOGS_PORT' },
@@ -80,7 +90,11 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
       onRefused: (reason) => logger.warn({ reason }, 'new TLS files refused; the ones before are kept'),
     },
   });
-  logger.info({ url: listening.url, source: config.source.kind, authUrl: config.auth.url }, 'logs-app listening');
+  publicUrl ??= browserUrl(listening.url);
+  logger.info(
+    { url: listening.url, publicUrl, source: config.source.kind, authUrl: config.auth.url },
+    'logs-app listening',
+  );
   const stop = async () => {
     stopping.abort();
     await listening.close();

@@ -4,14 +4,14 @@ import { Problem } from '../../common/problem.js';
 import { fieldFilter, page, refuseLabels } from '../kube/selection.js';
 import { humanDuration, table } from '../kube/tables.js';
 import type { DirectoryListings } from './layout.js';
-import type { CatalogQuery, KubeObject, PodCatalog } from './source.js';
+import type { CatalogQuery, ContainerSummary, KubeObject, PodCatalog, PodSummary } from './source.js';
 
 interface PodFacts {
   name: string;
   namespace: string;
   uid: string;
   createdMs: number;
-  containers: Array<{ name: string; restartCount: number }>;
+  containers: ContainerSummary[];
   /** When a container's current log was last written. */
   lastLogMs: number | undefined;
 }
@@ -53,21 +53,24 @@ export class DirectoryCatalog implements PodCatalog {
     const podDir = this.listings.podDirectory(this.root(), namespace, name);
     if (!podDir) return undefined;
     let lastLogMs: number | undefined;
-    const containers = this.listings.containers(podDir).map((container) => {
+    const containers = this.listings.containers(podDir).map((container): ContainerSummary => {
       const [newest] = this.listings.instanceFiles(join(podDir, container));
       const live = newest?.[1].at(-1);
       const written = live ? statSync(live, { throwIfNoEntry: false })?.mtimeMs : undefined;
-      if (written !== undefined) lastLogMs = Math.max(lastLogMs ?? 0, written);
-      return { name: container, restartCount: newest?.[0] ?? 0 };
+      if (written === undefined) return { name: container, restartCount: newest?.[0] ?? 0 };
+      lastLogMs = Math.max(lastLogMs ?? 0, written);
+      return { name: container, restartCount: newest?.[0] ?? 0, lastWriteMs: written };
     });
     const uid = basename(podDir).split('_')[2] ?? '';
     return { name, namespace, uid, createdMs: createdAt(podDir), containers, lastLogMs };
   }
 
-  private all(): PodFacts[] {
+  /** Every pod, or a namespace's. */
+  private all(inNamespace?: string): PodFacts[] {
     const pods: PodFacts[] = [];
     for (const key of this.listings.podIndex(this.root()).keys()) {
       const [namespace = '', name = ''] = key.split('_');
+      if (inNamespace !== undefined && namespace !== inNamespace) continue;
       const facts = this.facts(namespace, name);
       if (facts) pods.push(facts);
     }
@@ -97,11 +100,15 @@ export class DirectoryCatalog implements PodCatalog {
     return this.podObject(facts);
   }
 
+  async summaries(namespace: string): Promise<PodSummary[]> {
+    return this.all(namespace).map((pod) => ({ name: pod.name, containers: pod.containers }));
+  }
+
   async pods(namespace: string, query: CatalogQuery): Promise<KubeObject> {
     refuseLabels(query);
     const matches = fieldFilter(query.fieldSelector, 'Pod');
-    const selected = this.all().filter(
-      (pod) => pod.namespace === namespace && matches({ 'metadata.name': pod.name, 'metadata.namespace': namespace }),
+    const selected = this.all(namespace).filter((pod) =>
+      matches({ 'metadata.name': pod.name, 'metadata.namespace': namespace }),
     );
     const { shown, next } = page(selected, query);
     const listMetadata = next ? { continue: next } : {};

@@ -1,5 +1,20 @@
 import type { KubernetesApi } from './kubernetes-api.js';
-import type { CatalogQuery, KubeObject, PodCatalog } from './source.js';
+import type { CatalogQuery, KubeObject, PodCatalog, PodSummary } from './source.js';
+
+interface PodObject {
+  metadata?: { name?: string };
+  spec?: { containers?: Array<{ name?: string }> };
+  status?: { containerStatuses?: Array<{ name?: string; restartCount?: number }> };
+}
+
+/** The API says how often a container restarted, not when it last wrote. */
+function summaryOf(pod: PodObject): PodSummary {
+  const restarts = new Map((pod.status?.containerStatuses ?? []).map((each) => [each.name, each.restartCount ?? 0]));
+  return {
+    name: pod.metadata?.name ?? '',
+    containers: (pod.spec?.containers ?? []).map(({ name = '' }) => ({ name, restartCount: restarts.get(name) ?? 0 })),
+  };
+}
 
 const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
@@ -27,6 +42,12 @@ export class KubernetesCatalog implements PodCatalog {
 
   pods(namespace: string, query: CatalogQuery): Promise<KubeObject> {
     return this.list(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, query);
+  }
+
+  async summaries(namespace: string): Promise<PodSummary[]> {
+    const list = await this.pods(namespace, { table: false });
+    const items = Array.isArray(list.items) ? (list.items as PodObject[]) : [];
+    return items.map(summaryOf).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   pod(namespace: string, name: string): Promise<KubeObject> {

@@ -48,6 +48,19 @@ export interface CatalogQuery {
   table: boolean;
 }
 
+export interface ContainerSummary {
+  name: string;
+  restartCount: number;
+  /** When its current log was last written, where the source knows it. */
+  lastWriteMs?: number;
+}
+
+/** A pod as a list to choose from shows it. */
+export interface PodSummary {
+  name: string;
+  containers: ContainerSummary[];
+}
+
 /**
  * The pods and namespaces a source knows, as the Kubernetes API shows them: made from a log directory's layout, or
  * the cluster's own objects passed through. Which of them a session may see is not its business.
@@ -55,6 +68,8 @@ export interface CatalogQuery {
 export interface PodCatalog {
   namespaces(query: CatalogQuery): Promise<KubeObject>;
   pods(namespace: string, query: CatalogQuery): Promise<KubeObject>;
+  /** A namespace's pods and containers, by name. */
+  summaries(namespace: string): Promise<PodSummary[]>;
   /** Throws the podNotFound problem, worded as the Kubernetes API words it. */
   pod(namespace: string, name: string): Promise<KubeObject>;
 }

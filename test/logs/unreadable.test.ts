@@ -19,6 +19,7 @@ function failingSource(path: string): LogSource {
       namespaces: () => Promise.reject(new Error('no pods here')),
       pods: () => Promise.reject(new Error('no pods here')),
       pod: () => Promise.reject(new Error('no pods here')),
+      summaries: () => Promise.reject(new Error('no pods here')),
     },
     ready: async () => {},
     close: async () => {},

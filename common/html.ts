@@ -1,0 +1,25 @@
+const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Markup that is already safe: what `html` makes, passed into another `html` as it is. */
+export class Html {
+  constructor(readonly markup: string) {}
+  toString(): string {
+    return this.markup;
+  }
+}
+
+const escape = (text: string): string => text.replace(/[&<>"']/g, (character) => entities[character] ?? character);
+
+function piece(value: unknown): string {
+  if (value instanceof Html) return value.markup;
+  if (Array.isArray(value)) return value.map(piece).join('');
+  if (value === undefined || value === null || value === false) return '';
+  return escape(String(value));
+}
+
+/** A template of markup in which every interpolated value is escaped, unless it is `Html` itself. */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let markup = strings[0] ?? '';
+  values.forEach((value, index) => (markup += piece(value) + (strings[index + 1] ?? '')));
+  return new Html(markup);
+}
