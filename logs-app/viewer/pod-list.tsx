@@ -37,10 +37,16 @@ export function PodList({ pods }: { pods: ReadablePods }) {
     <section class="pod-list" aria-labelledby="pods-title">
       <div class="toolbar">
         <h2 id="pods-title">Pods</h2>
-        <label class="filter">
-          Find a pod
-          <input type="search" value={query} autoFocus onInput={(event) => setQuery(event.currentTarget.value)} />
-        </label>
+        <span class="control filter">
+          <label for="find-pod">Find a pod</label>
+          <input
+            id="find-pod"
+            type="search"
+            value={query}
+            autoFocus
+            onInput={(event) => setQuery(event.currentTarget.value)}
+          />
+        </span>
         <span class="counts" role="status">
           {shown} {shown === 1 ? 'pod' : 'pods'} in {namespaces.length}{' '}
           {namespaces.length === 1 ? 'namespace' : 'namespaces'}

@@ -56,27 +56,31 @@ export function PodView({ namespace, pod, container, onContainerChange, onSigned
           <a href="./">All pods</a> / {namespace} / {pod.name}
         </h2>
         {pod.containers.length > 1 && (
-          <label>
-            Container
-            <select value={container} onChange={(event) => onContainerChange(event.currentTarget.value)}>
+          <span class="control">
+            <label for="container">Container</label>
+            <select id="container" value={container} onChange={(event) => onContainerChange(event.currentTarget.value)}>
               {pod.containers.map((each) => (
                 <option key={each.name} value={each.name}>
                   {each.name}
                 </option>
               ))}
             </select>
-          </label>
+          </span>
         )}
-        <label>
-          Lines
-          <select value={tailLines} onChange={(event) => setTailLines(Number(event.currentTarget.value))}>
+        <span class="control">
+          <label for="tail-lines">Lines</label>
+          <select
+            id="tail-lines"
+            value={tailLines}
+            onChange={(event) => setTailLines(Number(event.currentTarget.value))}
+          >
             {tailChoices.map((each) => (
               <option key={each} value={each}>
                 last {each.toLocaleString('en')}
               </option>
             ))}
           </select>
-        </label>
+        </span>
         <label class="check">
           <input type="checkbox" checked={previous} onChange={(event) => setPrevious(event.currentTarget.checked)} />
           Previous container
@@ -91,16 +95,17 @@ export function PodView({ namespace, pod, container, onContainerChange, onSigned
         </label>
       </div>
       <div class="toolbar">
-        <label class="filter">
-          Filter
+        <span class="control filter">
+          <label for="filter">Filter</label>
           <input
+            id="filter"
             type="search"
             value={query}
             aria-invalid={'error' in filter}
             aria-describedby="filter-error"
             onInput={(event) => setQuery(event.currentTarget.value)}
           />
-        </label>
+        </span>
         <label class="check">
           <input
             type="checkbox"

@@ -25,8 +25,8 @@ export interface TestAuth {
   request: Client;
   addUser(username: string, password: string, permissions?: string[]): Promise<void>;
   login(username: string, password: string): Promise<string>;
-  /** Stops and starts again on the same port and database. */
-  restart(): Promise<void>;
+  /** Stops and starts again on the same port and database, after `whileDown` when given. */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,9 +78,10 @@ export async function startAuth(env: Record<string, string | undefined> = {}): P
         throw new Error(`login of ${username} answered ${response.status}: ${response.text}`);
       return (response.json as { token: string }).token;
     },
-    restart: async () => {
+    restart: async (whileDown) => {
       const port = Number(new URL(service.url).port);
       await service.stop();
+      await whileDown?.();
       service = await start(port);
     },
     stop: async () => {

@@ -1,4 +1,5 @@
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fetch as fetchThrough, type Dispatcher } from 'undici';
 import { assertMatchesSpec, type CheckedResponse } from './contract.js';
 
@@ -79,4 +80,13 @@ export function rawRequest(
     outgoing.on('error', reject);
     outgoing.end(options.body);
   });
+}
+
+/** A port nothing listens on now, for a service whose address another must know before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -1,0 +1,31 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium; `.ci/run` installs it. Missing, the browser tests fail: a skipped check would pass unseen. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`No Chromium at ${chromiumPath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  }
+  // As root (CI) Chromium refuses its sandbox; the pages it opens here are the product's own on loopback.
+  return chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+}
+
+/** Numbered screenshots of a journey's steps, kept in the test's directory to be looked at. */
+export function screenshots(dir: string): (page: Page, step: string) => Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  let taken = 0;
+  return async (page, step) => {
+    taken += 1;
+    await page.screenshot({ path: join(dir, `${String(taken).padStart(2, '0')}-${step}.png`), fullPage: true });
+  };
+}
+
+/** Fills auth-app's sign-in form as a person would: by the fields' labels. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
