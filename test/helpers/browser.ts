@@ -5,12 +5,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 /** Debian's Chromium; `.ci/run` installs it. Missing, the browser tests fail: a skipped check would pass unseen. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+export async function launchBrowser(executablePath = chromiumPath): Promise<Browser> {
+  if (!existsSync(executablePath)) {
+    throw new Error(`No Chromium at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   }
   // As root (CI) Chromium refuses its sandbox; the pages it opens here are the product's own on loopback.
-  return chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  return chromium.launch({ executablePath, args: ['--no-sandbox'] });
 }
 
 /** Numbered screenshots of a journey's steps, kept in the test's directory to be looked at. */
