@@ -11,15 +11,15 @@ export interface AuditState {
   audit: { container?: string; ended?: SessionEnd };
 }
 
+/** Which pod of which namespace a request reads, from its validated input. */
+export type AuditTarget = (input: RequestInput) => { namespace: unknown; pod: unknown };
+
 /**
  * Makes a log request's one line its audit record: who (user, session), what (namespace, pod, container) and
  * the outcome: the problem it failed with, as the envelope's one translation makes it. A streamed answer is
  * recorded when it ends, whichever way: served, client-left, client-too-slow, why the session ended, or the
  * problem that broke it off.
  */
-/** Which pod of which namespace a request reads, from its validated input. */
-export type AuditTarget = (input: RequestInput) => { namespace: unknown; pod: unknown };
-
 export function audit(target: AuditTarget): Middleware<ValidatedState & Partial<SessionState> & AuditState> {
   return async function audit(ctx, next) {
     ctx.state.audit = {};
