@@ -9,6 +9,7 @@ import { criFile } from './fixtures.js';
 import { startProcess, type Running } from '../test/helpers/services.js';
 import { quietFollows } from './follows.js';
 import { closingLine } from './report.js';
+import { viewerSmoothness } from './viewer.js';
 import { loadGenerator } from './wrk.js';
 import {
   authenticatedLogs,
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
       logins,
       quietFollows,
       kubernetesLogPath,
+      viewerSmoothness,
     ];
     for (const [index, scenario] of scenarios.entries()) {
       if (only.length === 0 || only.includes(index + 1)) await scenario(bench);

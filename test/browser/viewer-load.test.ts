@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import test from 'ava';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.js';
+import { downloadedLines, launchBrowser } from '../helpers/browser.js';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
 
 let stack: TestStack;
@@ -26,14 +25,6 @@ async function openPod(pod: string): Promise<{ page: Page; lines: Locator }> {
   const page = await context.newPage();
   await page.goto(`${stack.logs.url}/?namespace=default&pod=${pod}`);
   return { page, lines: page.getByRole('log', { name: 'Log lines' }) };
-}
-
-async function downloadedLines(page: Page): Promise<string[]> {
-  const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Download' }).click();
-  return readFileSync(await (await download).path(), 'utf8')
-    .split('\n')
-    .slice(0, -1);
 }
 
 const numbered = (from: number, to: number) =>
