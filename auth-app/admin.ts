@@ -15,13 +15,16 @@ import { LoginThrottle } from './throttle.js';
 const usage = `Usage: npm run --silent auth-admin -- <command>
 
   user add <name> [--permission P]...   create a user; the password is typed twice, or the first line of stdin
-  user passwd <name>                    set a new password (the same way); ends the user's sessions
+  user passwd <name>                    set a new password (the same way); ends the user's sessions (not for
+                                        users of the identity provider, who have no local password)
   user grant <name> <permission>        add a permission, e.g. logs:read or logs:read:team-a
   user revoke <name> <permission>       remove a permission
   user disable <name>                   refuse logins and end the user's sessions
   user enable <name>                    allow logins again
   user unlock <name>                    clear the user's login failures, so the login regulation lets it in at once
-  user list                             one JSON object a line; "limited" says which login limits hold it back
+  user list                             one JSON object a line; "source" is local or oidc (then its issuer and
+                                        the permissions its groups gave at its last sign-in); "limited" says
+                                        which login limits hold it back
   sessions list <name>                  the user's live sessions, one JSON object a line: when, from where, until when
   sessions end <name>                   end all sessions of a user
 
@@ -118,6 +121,9 @@ async function userCommand(
     }
     case 'passwd': {
       const user = await existingUser(store, args[0]);
+      if (user.identity) {
+        throw new Refused(`${user.username} signs in through ${user.identity.issuer} and has no local password`);
+      }
       await store.setPasswordHash(user.id, await newPasswordHash(), { endSessions: true });
       return `password of ${user.username} changed; its sessions ended`;
     }
@@ -136,7 +142,10 @@ async function userCommand(
       const broader = others.filter((held) => grants([held], permission));
       const still = broader.length > 0 ? `; ${broader.join(', ')} still grants it` : '';
       if (others.length === user.permissions.length) {
-        throw new Refused(`${user.username} does not hold ${permission}${still}`);
+        const fromProvider = user.providerPermissions.includes(permission)
+          ? `; it comes from ${user.identity?.issuer ?? 'the identity provider'}'s groups, to be changed there`
+          : '';
+        throw new Refused(`${user.username} was not granted ${permission}${fromProvider}${still}`);
       }
       await store.setPermissions(user.id, others);
       return `revoked ${permission} from ${user.username}${still}`;
@@ -157,10 +166,14 @@ async function userCommand(
     }
     case 'list': {
       const users = await store.listUsers();
-      const lines = users.map(async ({ username, permissions, disabled, createdAt }) => {
+      const lines = users.map(async ({ username, permissions, providerPermissions, identity, disabled, createdAt }) => {
         const limited = await throttle.limited(usernameKey(username));
+        const source = identity
+          ? { source: 'oidc', issuer: identity.issuer, providerPermissions }
+          : { source: 'local' };
         return JSON.stringify({
           username,
+          ...source,
           permissions,
           disabled,
           createdAt: new Date(createdAt).toISOString(),

@@ -18,3 +18,8 @@ export const isPermission = (text: string): boolean =>
 export function grants(held: readonly string[], required: string): boolean {
   return held.some((permission) => permission === required || required.startsWith(`${permission}:`));
 }
+
+/** What a user holds: the permissions granted to it and those its identity provider's groups map to, each once. */
+export const heldPermissions = (granted: readonly string[], fromProvider: readonly string[]): string[] => [
+  ...new Set([...granted, ...fromProvider]),
+];

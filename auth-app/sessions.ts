@@ -1,5 +1,6 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SessionPosition, SessionRecord, SessionWithUser, Store, UserRecord } from './store/store.js';
+import { heldPermissions } from './permissions.js';
 
 export interface SessionPolicy {
   idleTimeoutMs: number;
@@ -57,7 +58,12 @@ export class Sessions {
       userAgent: client.userAgent.slice(0, 512),
     };
     const ended = await this.store.createSession(record, this.policy.maxPerUser);
-    const session = { ...record, username: user.username, permissions: user.permissions, userDisabled: false };
+    const session = {
+      ...record,
+      username: user.username,
+      permissions: heldPermissions(user.permissions, user.providerPermissions),
+      userDisabled: false,
+    };
     return { token: `${id}.${secret}`, session, ended };
   }
 

@@ -32,4 +32,12 @@ export const migrations: readonly string[] = [
     username_key TEXT PRIMARY KEY,
     attempted_at BIGINT NOT NULL
   );`,
+  /**
+   * Users of an OpenID Connect provider: found by issuer and subject, with the permissions their groups map to kept
+   * apart from the granted ones. Their password_hash is '' (no local password): SQLite cannot drop a NOT NULL.
+   */
+  `ALTER TABLE users ADD COLUMN oidc_issuer TEXT;
+  ALTER TABLE users ADD COLUMN oidc_subject TEXT;
+  ALTER TABLE users ADD COLUMN provider_permissions TEXT NOT NULL DEFAULT '[]';
+  CREATE UNIQUE INDEX users_identity ON users (oidc_issuer, oidc_subject);`,
 ];

@@ -1,3 +1,4 @@
+import { heldPermissions } from '../permissions.js';
 import { guarded, type SqlDriver, type Statement } from './driver.js';
 import { loginFailureMethods } from './login-failures.js';
 import { migrations } from './migrations.js';
@@ -8,6 +9,9 @@ interface UserRow {
   username: string;
   password_hash: string;
   permissions: string;
+  provider_permissions: string;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
   disabled: number;
   created_at: number;
 }
@@ -29,8 +33,13 @@ const sessionColumns =
 const toUser = (row: UserRow): UserRecord => ({
   id: row.id,
   username: row.username,
-  passwordHash: row.password_hash,
+  passwordHash: row.password_hash === '' ? undefined : row.password_hash,
   permissions: JSON.parse(row.permissions) as string[],
+  providerPermissions: JSON.parse(row.provider_permissions) as string[],
+  identity:
+    row.oidc_issuer === null || row.oidc_subject === null
+      ? undefined
+      : { issuer: row.oidc_issuer, subject: row.oidc_subject },
   disabled: row.disabled !== 0,
   createdAt: Number(row.created_at),
 });
@@ -62,14 +71,18 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
 
     createUser: async (user: NewUser) => {
       const inserted = await db.run(
-        `INSERT INTO users (id, username, username_key, password_hash, permissions, disabled, created_at)
-         VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT (username_key) DO NOTHING`,
+        `INSERT INTO users (id, username, username_key, password_hash, permissions, provider_permissions,
+                            oidc_issuer, oidc_subject, disabled, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT DO NOTHING`,
         [
           user.id,
           user.username,
           usernameKey(user.username),
-          user.passwordHash,
+          user.passwordHash ?? '',
           JSON.stringify(user.permissions),
+          JSON.stringify(user.providerPermissions ?? []),
+          user.identity?.issuer ?? null,
+          user.identity?.subject ?? null,
           user.createdAt,
         ],
       );
@@ -79,6 +92,13 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       const row = await db.get<UserRow>('SELECT * FROM users WHERE username_key = ?', [usernameKey(username)]);
       return row && toUser(row);
     },
+    findUserByIdentity: async ({ issuer, subject }) => {
+      const row = await db.get<UserRow>('SELECT * FROM users WHERE oidc_issuer = ? AND oidc_subject = ?', [
+        issuer,
+        subject,
+      ]);
+      return row && toUser(row);
+    },
     listUsers: async () => (await db.all<UserRow>('SELECT * FROM users ORDER BY username_key')).map(toUser),
     setPasswordHash: async (userId, passwordHash, { endSessions }) => {
       const update = { sql: 'UPDATE users SET password_hash = ? WHERE id = ?', params: [passwordHash, userId] };
@@ -86,6 +106,9 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
     },
     setPermissions: async (userId, permissions) => {
       await db.run('UPDATE users SET permissions = ? WHERE id = ?', [JSON.stringify(permissions), userId]);
+    },
+    setProviderPermissions: async (userId, permissions) => {
+      await db.run('UPDATE users SET provider_permissions = ? WHERE id = ?', [JSON.stringify(permissions), userId]);
     },
     setDisabled: async (userId, disabled) => {
       const update = { sql: 'UPDATE users SET disabled = ? WHERE id = ?', params: [disabled ? 1 : 0, userId] };
@@ -119,8 +142,10 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       return ended;
     },
     findSession: async (sessionId) => {
-      const row = await db.get<SessionRow & { username: string; permissions: string; disabled: number }>(
-        `SELECT ${sessionColumns}, u.username, u.permissions, u.disabled
+      const row = await db.get<
+        SessionRow & { username: string; permissions: string; provider_permissions: string; disabled: number }
+      >(
+        `SELECT ${sessionColumns}, u.username, u.permissions, u.provider_permissions, u.disabled
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
         [sessionId],
       );
@@ -128,7 +153,10 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       const found: SessionWithUser = {
         ...toSession(row),
         username: row.username,
-        permissions: JSON.parse(row.permissions) as string[],
+        permissions: heldPermissions(
+          JSON.parse(row.permissions) as string[],
+          JSON.parse(row.provider_permissions) as string[],
+        ),
         userDisabled: row.disabled !== 0,
       };
       return found;

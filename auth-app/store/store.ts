@@ -1,8 +1,19 @@
+/** Who vouches for a user who signs in through an OpenID Connect provider: its issuer and the user's subject there. */
+export interface ProviderIdentity {
+  issuer: string;
+  subject: string;
+}
+
 export interface UserRecord {
   id: string;
   username: string;
-  passwordHash: string;
+  /** Undefined for a user of the identity provider, who has no local password. */
+  passwordHash: string | undefined;
+  /** Granted with the admin CLI. */
   permissions: string[];
+  /** Mapped from the identity provider's groups at the user's last sign-in there. */
+  providerPermissions: string[];
+  identity: ProviderIdentity | undefined;
   disabled: boolean;
   createdAt: number;
 }
@@ -21,6 +32,7 @@ export interface SessionRecord {
 /** A session joined with the user it belongs to: what one validation needs, in one lookup. */
 export interface SessionWithUser extends SessionRecord {
   username: string;
+  /** The user's, granted and from its provider's groups alike. */
   permissions: string[];
   userDisabled: boolean;
 }
@@ -31,8 +43,10 @@ export type SessionPosition = Pick<SessionRecord, 'createdAt' | 'id'>;
 export interface NewUser {
   id: string;
   username: string;
-  passwordHash: string;
+  passwordHash?: string;
   permissions: string[];
+  providerPermissions?: string[];
+  identity?: ProviderIdentity;
   createdAt: number;
 }
 
@@ -59,12 +73,15 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 
+  /** False when the username (in any case) or the provider identity is taken. */
   createUser(user: NewUser): Promise<boolean>;
   findUser(username: string): Promise<UserRecord | undefined>;
+  findUserByIdentity(identity: ProviderIdentity): Promise<UserRecord | undefined>;
   listUsers(): Promise<UserRecord[]>;
   /** With endSessions, the user's sessions end in the same transaction. */
   setPasswordHash(userId: string, passwordHash: string, options: { endSessions: boolean }): Promise<void>;
   setPermissions(userId: string, permissions: string[]): Promise<void>;
+  setProviderPermissions(userId: string, permissions: string[]): Promise<void>;
   /** Disabling a user ends all its sessions in the same transaction. */
   setDisabled(userId: string, disabled: boolean): Promise<void>;
 

@@ -37,7 +37,7 @@ test('the admin CLI manages users against the store the service uses', async (t)
   t.is((await admin(db, ['user', 'revoke', 'alice', 'logs:read:team-a'])).code, 0);
   const notHeld = await admin(db, ['user', 'revoke', 'alice', 'logs:read:team-a']);
   t.is(notHeld.code, 1);
-  t.regex(notHeld.stderr, /Alice does not hold logs:read:team-a/);
+  t.regex(notHeld.stderr, /Alice was not granted logs:read:team-a/);
   const listed = await admin(db, ['user', 'list']);
   t.is(listed.code, 0);
   const users = listedUsers(listed.stdout);
@@ -123,7 +123,7 @@ test('revoking a permission a broader one still grants says so', async (t) => {
   t.is(revoked.stdout.trim(), 'revoked logs:read:team-a from bob; logs:read still grants it');
   const again = await admin(db, ['user', 'revoke', 'bob', 'logs:read:team-a']);
   t.is(again.code, 1);
-  t.regex(again.stderr, /bob does not hold logs:read:team-a; logs:read still grants it/);
+  t.regex(again.stderr, /bob was not granted logs:read:team-a; logs:read still grants it/);
 });
 
 test('only permissions of the grammar are granted (1 otherwise); a bad one held can still be revoked', async (t) => {

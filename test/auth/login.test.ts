@@ -81,6 +81,6 @@ test('a hash made with weaker parameters is replaced at the next login', async (
   await auth.login('weak', testPassword);
   const after = await auth.service.store.findUser('weak');
   t.not(after!.passwordHash, weak);
-  t.true(after!.passwordHash.includes('$m=19456,t=2,p=1$'));
+  t.true(after!.passwordHash!.includes('$m=19456,t=2,p=1$'));
   t.truthy(await auth.login('weak', testPassword));
 });

@@ -83,7 +83,7 @@ test('disabling a user or changing its password ends its sessions', async (t) =>
   await auth.addUser('changer', testPassword);
   const user = (await auth.service.store.findUser('changer'))!;
   const before = await auth.login('changer', testPassword);
-  await auth.service.store.setPasswordHash(user.id, user.passwordHash, { endSessions: true });
+  await auth.service.store.setPasswordHash(user.id, user.passwordHash!, { endSessions: true });
   t.is((await auth.request('/auth/validate', { method: 'POST', headers: serviceHeaders, token: before })).status, 401);
   const again = await auth.login('changer', testPassword);
   await auth.service.store.setDisabled(user.id, true);

@@ -67,6 +67,35 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
     t.is((await store.listUsers()).length, 1);
   });
 
+  withStore(
+    'a user of an identity provider: found by issuer and subject, no password, two kinds of permission',
+    async (t, store) => {
+      const identity = { issuer: 'https://idp.example', subject: 'subject-1' };
+      const carol = {
+        id: randomUUID(),
+        username: 'carol',
+        permissions: ['logs:read:ops'],
+        providerPermissions: ['logs:read:dev', 'logs:read:ops'],
+        identity,
+        createdAt: 1_000,
+      };
+      t.true(await store.createUser(carol));
+      t.false(await store.createUser({ ...carol, id: randomUUID(), username: 'carol2' }), 'the identity is taken');
+      t.false(await store.createUser({ ...user('CAROL') }), 'the username is taken');
+      t.false(await store.createUser({ ...carol, id: randomUUID(), identity: { ...identity, subject: 'other' } }));
+      const found = await store.findUserByIdentity(identity);
+      t.like(found, { id: carol.id, username: 'carol', passwordHash: undefined, identity });
+      t.is(await store.findUserByIdentity({ ...identity, issuer: 'https://other.example' }), undefined);
+      await store.createUser(user('local'));
+      t.like(await store.findUser('local'), { identity: undefined, providerPermissions: [] });
+      await store.setProviderPermissions(carol.id, ['logs:read:dev']);
+      t.deepEqual((await store.findUser('carol'))?.permissions, ['logs:read:ops'], 'grants stay apart');
+      const live = session(carol.id);
+      await store.createSession(live, maxSessions);
+      t.deepEqual((await store.findSession(live.id))?.permissions, ['logs:read:ops', 'logs:read:dev']);
+    },
+  );
+
   withStore('a session is found with its user, touched only forward, and listed while live', async (t, store) => {
     const owner = user('owner', ['a', 'b']);
     await store.createUser(owner);
