@@ -3,7 +3,9 @@ import { z } from 'zod';
 
 export class ConfigError extends Error {}
 
-const invalid = (name: string, message: string) => new ConfigError(`Invalid configuration:\n  ${name}: ${message}`);
+/** One variable's error, worded as parseEnv words them. */
+export const invalid = (name: string, message: string) =>
+  new ConfigError(`Invalid configuration:\n  ${name}: ${message}`);
 
 /** Parses the environment once at start; a bad value names the variable and what was expected. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
@@ -38,7 +40,12 @@ export const envSecret = z
  * A secret given in `name` or in the file `name`_FILE names (a mounted Kubernetes secret), read once at start;
  * the file's final newline is not part of it.
  */
-export function secretFrom(name: string, value: string | undefined, file: string | undefined): string | undefined {
+export function secretFrom(
+  name: string,
+  value: string | undefined,
+  file: string | undefined,
+  rule: { schema: z.ZodType<string | undefined>; says: string } = { schema: envSecret, says: secretRule },
+): string | undefined {
   if (file === undefined) return value;
   if (value !== undefined) throw invalid(name, `set ${name} or ${name}_FILE, not both`);
   let content: string;
@@ -47,6 +54,6 @@ export function secretFrom(name: string, value: string | undefined, file: string
   } catch (error) {
     throw invalid(`${name}_FILE`, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  if (!envSecret.safeParse(content).success) throw invalid(`${name}_FILE`, `${file} must hold ${secretRule}`);
+  if (!rule.schema.safeParse(content).success) throw invalid(`${name}_FILE`, `${file} must hold ${rule.says}`);
   return content;
 }
