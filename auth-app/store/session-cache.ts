@@ -62,6 +62,7 @@ export function withSessionCache(store: Store, version: () => number): Store {
     },
     setPasswordHash: cleared(store.setPasswordHash),
     setPermissions: cleared(store.setPermissions),
+    setProviderPermissions: cleared(store.setProviderPermissions),
     setDisabled: cleared(store.setDisabled),
     touchSession: around(store.touchSession, forgetSession),
     deleteSession: around(store.deleteSession, forgetSession),

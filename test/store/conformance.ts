@@ -93,6 +93,12 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
       const live = session(carol.id);
       await store.createSession(live, maxSessions);
       t.deepEqual((await store.findSession(live.id))?.permissions, ['logs:read:ops', 'logs:read:dev']);
+      await store.setProviderPermissions(carol.id, ['logs:read:qa']);
+      t.deepEqual(
+        (await store.findSession(live.id))?.permissions,
+        ['logs:read:ops', 'logs:read:qa'],
+        'a session looked up before sees it',
+      );
     },
   );
 
