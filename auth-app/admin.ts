@@ -11,6 +11,7 @@ import { openStore } from './store/open.js';
 import { usernameKey } from './store/sql-store.js';
 import type { Store, UserRecord } from './store/store.js';
 import { LoginThrottle } from './throttle.js';
+import { isUsername, usernameRule } from './usernames.js';
 
 const usage = `Usage: npm run --silent auth-admin -- <command>
 
@@ -29,8 +30,6 @@ const usage = `Usage: npm run --silent auth-admin -- <command>
   sessions end <name>                   end all sessions of a user
 
 The store is AUTH_DATABASE_URL (default sqlite:data/auth.db), as for the service.`;
-
-const usernamePattern = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
 class UsageError extends Error {}
 class Refused extends Error {}
@@ -87,11 +86,7 @@ function checkedPermission(permission: string | undefined): string {
 
 function parseAddArgs(args: string[]): { name: string; permissions: string[] } {
   const [name, ...rest] = args;
-  if (!name || !usernamePattern.test(name)) {
-    throw new UsageError(
-      'a user name is 1-128 letters, digits, dot, dash, underscore or @, starting with a letter or digit',
-    );
-  }
+  if (!name || !isUsername(name)) throw new UsageError(`a user name is ${usernameRule}`);
   const permissions: string[] = [];
   for (let index = 0; index < rest.length; index += 2) {
     if (rest[index] !== '--permission') throw new UsageError(`unknown option ${rest[index]}`);
