@@ -12,15 +12,16 @@ const podCount = 20;
 /** As many sessions as the default share of follows a session may hold (50) allows. */
 const sessionCount = followCount / 50;
 
-const line = (text: string) => `${new Date().toISOString().replace('Z', '000000Z')} stdout F ${text}\n`;
+export const line = (text: string) => `${new Date().toISOString().replace('Z', '000000Z')} stdout F ${text}\n`;
 
-async function followerTokens(bench: Bench): Promise<string[]> {
+/** One session each of `count` users named `<name>-<index>`, made for the scenario, as they log in. */
+export async function followerTokens(bench: Bench, count: number, name: string): Promise<string[]> {
   const store = await openStore(bench.databaseUrl, { poolSize: 1, connectTimeoutMs: 1000, queryTimeoutMs: 1000 });
   const passwordHash = await hashPassword(bench.password);
-  for (let index = 0; index < sessionCount; index += 1) {
+  for (let index = 0; index < count; index += 1) {
     await store.createUser({
       id: randomUUID(),
-      username: `follower-${index}`,
+      username: `${name}-${index}`,
       passwordHash,
       permissions: ['logs:read'],
       createdAt: Date.now(),
@@ -28,11 +29,11 @@ async function followerTokens(bench: Bench): Promise<string[]> {
   }
   await store.close();
   return Promise.all(
-    Array.from({ length: sessionCount }, async (_, index) => {
+    Array.from({ length: count }, async (_, index) => {
       const response = await fetch(`${bench.auth.url}/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: `follower-${index}`, password: bench.password }),
+        body: JSON.stringify({ username: `${name}-${index}`, password: bench.password }),
       });
       return ((await response.json()) as { token: string }).token;
     }),
@@ -48,7 +49,7 @@ export async function quietFollows(bench: Bench): Promise<void> {
     writeFileSync(file, line('started'));
     return file;
   });
-  const tokens = await followerTokens(bench);
+  const tokens = await followerTokens(bench, sessionCount, 'follower');
   const pid = bench.logs.child.pid!;
   const paths = files.map((_, index) => `/logs/quiet-${index}?follow=true`);
   const alone = await openFollows(bench.logs.url, { count: 1, paths, tokens });

@@ -7,6 +7,7 @@ import { argon2Parameters } from '../auth-app/passwords.js';
 import { openStore } from '../auth-app/store/open.js';
 import { criFile } from './fixtures.js';
 import { startProcess, type Running } from '../test/helpers/services.js';
+import { followedStreams } from './followed-streams.js';
 import { quietFollows } from './follows.js';
 import { closingLine } from './report.js';
 import { viewerSmoothness } from './viewer.js';
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
     const bench: Bench = {
       auth,
       logs: await start('dist/logs-app/main.js', logsEnv, 'logs'),
+      startLogs: (name, env) => start('dist/logs-app/main.js', { ...logsEnv, ...env }, name),
       cached: await start('dist/logs-app/main.js', { ...logsEnv, LOGS_AUTH_CACHE_TTL: '60' }, 'logs-cached'),
       inMemory: await start('bench/memory-logs.ts', { ...logsEnv, LOGS_AUTH_CACHE_TTL: '60' }, 'logs-in-memory'),
       bare: await start('bench/bare-koa.ts', { BARE_STREAM_FILE: files.stream }, 'bare-koa'),
@@ -120,19 +122,20 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\n${loadGenerator}, ${bench.connections} connections, ${seconds} s a run after a warm-up, median of ${rounds} alternating runs\n`,
     );
-    const scenarios = [
-      authenticatedLogs,
-      validation,
-      tailOfLargeFile,
-      sinceInLargeFile,
-      fullStream,
-      logins,
-      quietFollows,
-      kubernetesLogPath,
-      viewerSmoothness,
-    ];
-    for (const [index, scenario] of scenarios.entries()) {
-      if (only.length === 0 || only.includes(index + 1)) await scenario(bench);
+    const scenarios: Record<number, (bench: Bench) => Promise<void>> = {
+      1: authenticatedLogs,
+      2: validation,
+      3: tailOfLargeFile,
+      4: sinceInLargeFile,
+      5: fullStream,
+      6: logins,
+      7: quietFollows,
+      8: kubernetesLogPath,
+      10: followedStreams,
+      11: viewerSmoothness,
+    };
+    for (const [number, scenario] of Object.entries(scenarios)) {
+      if (only.length === 0 || only.includes(Number(number))) await scenario(bench);
     }
   } finally {
     for (const service of running) await service.stop();

@@ -14,6 +14,8 @@ import { atMost, ms, msPerRequest, report, rps, versus } from './report.js';
 export interface Bench {
   auth: Running;
   logs: Running;
+  /** Another logs-app like `logs`, with `env` over its environment, stopped with the others at the end of the run. */
+  startLogs(name: string, env: Record<string, string>): Promise<Running>;
   cached: Running;
   /** logs-app with the cache on and its log files replaced by ten lines in memory. */
   inMemory: Running;

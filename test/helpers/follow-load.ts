@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 
 /** What the kernel says of a process: CPU seconds so far, resident memory, open descriptors. */
@@ -10,6 +10,26 @@ export function processUsage(pid: number): { cpuSeconds: number; rssMb: number; 
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   return { cpuSeconds, rssMb: rssKb / 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
 }
+
+const eachDescriptor = (pid: number, read: (fd: string) => string): string[] =>
+  readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+    try {
+      return [read(fd)];
+    } catch {
+      /** Closed since it was listed. */
+      return [];
+    }
+  });
+
+/** Where each open descriptor of a process leads: a path, `socket:[inode]`, `anon_inode:inotify`, ... */
+export const descriptorTargets = (pid: number): string[] =>
+  eachDescriptor(pid, (fd) => readlinkSync(`/proc/${pid}/fd/${fd}`));
+
+/** The inode each inotify watch of a process is on, one a watch (`inotify wd:` lines of /proc/<pid>/fdinfo). */
+export const inotifyWatches = (pid: number): number[] =>
+  eachDescriptor(pid, (fd) => readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8')).flatMap((info) =>
+    [...info.matchAll(/^inotify wd:\S+ ino:([0-9a-f]+)/gm)].map((match) => Number.parseInt(match[1]!, 16)),
+  );
 
 /** The share of one core a process used over `seconds` from now. */
 export async function cpuShare(pid: number, seconds: number): Promise<number> {
@@ -25,8 +45,9 @@ export const percentile = (values: number[], p: number): number => {
 
 interface Follower {
   socket: Socket;
-  received: string;
-  onData?: () => void;
+  path: string;
+  /** Takes what arrives after the status line was seen; nothing is kept when none listens. */
+  onText?: (text: string) => void;
 }
 
 export interface OpenFollows {
@@ -34,8 +55,12 @@ export interface OpenFollows {
   headersMs: number[];
   /** How many were refused or never answered. */
   failed: number;
+  /** The path each open follower follows, in the order `listen` numbers them. */
+  paths: string[];
   /** Milliseconds from `write()` until each follower received `marker`; undelivered ones are left out. */
   delivery(marker: string, write: () => void, timeoutMs: number): Promise<number[]>;
+  /** Hands what each follower receives from now on to `onText`, as it arrives, for a run of many lines. */
+  listen(onText: (follower: number, text: string) => void): void;
   close(): void;
 }
 
@@ -55,22 +80,23 @@ export async function openFollows(
     const socket = connect(Number(url.port), url.hostname);
     socket.setEncoding('utf8');
     await once(socket, 'connect');
-    const follower: Follower = { socket, received: '' };
+    const path = options.paths[index % options.paths.length]!;
+    const follower: Follower = { socket, path };
     const started = performance.now();
+    let statusSeen = false;
     const answered = new Promise<boolean>((resolve) => {
       socket.on('data', (text: string) => {
-        if (follower.received === '') {
+        if (!statusSeen) {
+          statusSeen = true;
           resolve(text.startsWith('HTTP/1.1 200'));
           headersMs.push(performance.now() - started);
         }
-        follower.received += text;
-        follower.onData?.();
+        follower.onText?.(text);
       });
       socket.once('close', () => resolve(false));
       setTimeout(resolve, 10_000, false);
     });
     socket.on('error', () => {});
-    const path = options.paths[index % options.paths.length]!;
     const token = options.tokens[index % options.tokens.length]!;
     socket.write(
       `GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/plain\r\nAuthorization: Bearer ${token}\r\n\r\n`,
@@ -90,19 +116,21 @@ export async function openFollows(
   return {
     headersMs,
     failed,
+    paths: followers.map((follower) => follower.path),
     delivery: async (marker, write, timeoutMs) => {
       const times: number[] = [];
       const started = performance.now();
       const arrivals = followers.map(
         (follower) =>
           new Promise<void>((resolve) => {
-            const check = () => {
-              if (!follower.received.includes(marker)) return;
+            let received = '';
+            follower.onText = (text) => {
+              received += text;
+              if (!received.includes(marker)) return;
               times.push(performance.now() - started);
-              follower.onData = undefined;
+              follower.onText = undefined;
               resolve();
             };
-            follower.onData = check;
             setTimeout(resolve, timeoutMs);
           }),
       );
@@ -110,6 +138,7 @@ export async function openFollows(
       await Promise.all(arrivals);
       return times;
     },
+    listen: (onText) => followers.forEach((follower, index) => (follower.onText = (text) => onText(index, text))),
     close: () => {
       for (const { socket } of followers) socket.destroy();
     },

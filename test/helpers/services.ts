@@ -6,6 +6,8 @@ import { nodeArguments, repoRoot } from './processes.js';
 export interface Running {
   url: string;
   child: ChildProcess;
+  /** Where its output goes: one JSON line a log record. */
+  logPath: string;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startProcess(
       return {
         url,
         child,
+        logPath,
         stop: async () => {
           if (child.exitCode !== null) return;
           child.kill('SIGTERM');
