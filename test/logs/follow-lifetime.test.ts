@@ -11,13 +11,20 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const hopByHop = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
 
-/** auth-app behind a relay that holds every call `delayMs` and counts them: a validation stays in flight. */
+/**
+ * auth-app behind a relay that holds every call `delayMs` and counts them (a validation stays in flight), and the
+ * checks each batched call carries.
+ */
 async function slowAuth(authUrl: string, delayMs: number) {
   let calls = 0;
+  const checksPerCall: number[] = [];
   const server = createServer(async (request, response) => {
     calls += 1;
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
+    if (request.url === '/auth/validate/batch') {
+      checksPerCall.push((JSON.parse(Buffer.concat(chunks).toString()) as { checks: unknown[] }).checks.length);
+    }
     await pause(delayMs);
     const headers = Object.fromEntries(
       Object.entries(request.headers).filter(
@@ -37,6 +44,7 @@ async function slowAuth(authUrl: string, delayMs: number) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls: () => calls,
+    checksPerCall,
     close: () => {
       server.closeAllConnections();
       server.close();
@@ -94,6 +102,38 @@ test('a follow whose client leaves while its session is being checked stops chec
   await pause(800);
   t.is(slow.calls(), settled, 'no session is asked about again once its follow is gone');
   t.true(settled <= 5, `${settled} calls for 5 abandoned follows`);
+});
+
+test('the sessions of follows begun at different times are asked again on one tick, in one auth-app call', async (t) => {
+  const stack = await startStack();
+  t.teardown(() => stack.stop());
+  const relay = await slowAuth(stack.auth.url, 0);
+  t.teardown(() => relay.close());
+  const logs = await startLogsService(
+    logsConfig({
+      LOGS_PORT: '0',
+      LOGS_DIR: stack.podsDir,
+      LOGS_AUTH_URL: relay.url,
+      LOGS_SERVICE_TOKEN: testServiceToken,
+      LOGS_FOLLOW_RECHECK_MS: '1000',
+    }),
+    { logDestination: { write: () => {} } },
+  );
+  t.teardown(() => logs.stop());
+  stack.writeLog('default', 'watched', 'main', '0.log', [cri(at(0), 'hello')]);
+  const sessions = 4;
+  const tokens = await Promise.all(
+    Array.from({ length: sessions }, (_, index) => stack.tokenFor(`reader-${index}`, ['logs:read'])),
+  );
+  const sockets: Socket[] = [];
+  for (const token of tokens) {
+    sockets.push(await rawConnection(logs.url, '/logs/watched?follow=true', token));
+    await pause(100);
+  }
+  t.teardown(() => sockets.forEach((socket) => socket.destroy()));
+  t.true(await until(() => relay.checksPerCall.length >= sessions + 2, 4000));
+  const rechecks = relay.checksPerCall.slice(sessions);
+  t.deepEqual(rechecks.slice(0, 2), [sessions, sessions], `checks a call, admissions first: ${relay.checksPerCall}`);
 });
 
 let stack: TestStack;
