@@ -21,6 +21,8 @@ interface Watch {
   seen: string;
   watcher: FSWatcher | undefined;
   timer: NodeJS.Timeout;
+  /** A watch event's refresh is scheduled and has not run yet. */
+  eventPending: boolean;
   waiting: Set<() => void>;
   followers: number;
 }
@@ -88,11 +90,12 @@ export class LiveFiles {
       seen,
       watcher: undefined,
       timer: setInterval(() => this.refresh(current, false), this.pollMs).unref(),
+      eventPending: false,
       waiting: new Set(),
       followers: 0,
     };
     try {
-      current.watcher = watch(file.containerDir, { persistent: false }, () => this.refresh(current, true));
+      current.watcher = watch(file.containerDir, { persistent: false }, () => this.changed(current));
       current.watcher.on('error', () => {
         current.watcher?.close();
         current.watcher = undefined;
@@ -102,6 +105,21 @@ export class LiveFiles {
     }
     this.watches.set(file.path, current);
     return current;
+  }
+
+  /**
+   * An event only schedules the followers' wake, once for all the events of a turn. libuv reads inotify events
+   * until none is left, running each one's callback as it goes: followers woken there, each reading and sending,
+   * kept it reading while lines came faster than they were sent, and no timer (session rechecks) or immediate
+   * (auth-app batches) ran for as long as the writing went on.
+   */
+  private changed(current: Watch): void {
+    if (current.eventPending) return;
+    current.eventPending = true;
+    setImmediate(() => {
+      current.eventPending = false;
+      if (this.watches.get(current.file.path) === current) this.refresh(current, true);
+    });
   }
 
   /** An event always wakes the followers (a line was written); a poll only when what it sees has changed. */
