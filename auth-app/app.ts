@@ -8,13 +8,19 @@ import { Problem } from '../common/problem.js';
 import { Routes } from '../common/routes.js';
 import type { CompiledSpec } from '../common/spec.js';
 import type { operations } from '../generated/auth.js';
+import type { BrowserCookies } from './browser-cookies.js';
+import type { BrowserSite } from './browser-site.js';
 import type { AuthConfig } from './config.js';
+import { problemPages } from './pages/layout.js';
 import type { PasswordLogin } from './password-login.js';
 import { requireService } from './require-service.js';
 import { requireSession } from './require-session.js';
 import { addCurrentSessionRoutes } from './routes/current-session.js';
+import { addForwardAuthRoutes } from './routes/forward-auth.js';
 import { addLoginRoutes } from './routes/login.js';
 import { addSessionListRoutes } from './routes/session-list.js';
+import { addSignInRoutes } from './routes/sign-in.js';
+import { addSignOutRoutes } from './routes/sign-out.js';
 import { addValidateRoutes } from './routes/validate.js';
 import type { Sessions } from './sessions.js';
 import { StoreUnavailableError } from './store/driver.js';
@@ -28,6 +34,9 @@ export interface AuthAppParts {
   sessions: Sessions;
   login: PasswordLogin;
   logger: Logger;
+  /** Where browsers reach auth-app and whom it trusts; its cookies. */
+  site: BrowserSite;
+  cookies: BrowserCookies;
 }
 
 const storeFailure = (error: unknown) =>
@@ -37,17 +46,23 @@ const storeFailure = (error: unknown) =>
 
 /** Every operation of openapi/auth.yaml, routed; the table refuses an operationId the spec lacks. */
 function authRoutes(parts: AuthAppParts): Routes<operations> {
-  const { config, sessions } = parts;
+  const { config, sessions, site, cookies } = parts;
   const routes = new Routes<operations>(parts.operations, 'openapi/auth.yaml', {
     serviceToken: requireService(config.serviceToken, config.realm),
   });
-  const session = requireSession(sessions, config.realm);
+  /** What a service asks about is the token it was sent; a user's own calls may come from its browser instead. */
+  const bearer = requireSession(sessions, { realm: config.realm });
+  const user = requireSession(sessions, { realm: config.realm, browser: { cookies, site } });
   routes.handlers(healthHandlers([{ name: 'the session store', check: () => parts.store.ping() }]));
   routes.handlers(docsHandlers(parts.spec, 'auth-app API'));
   addLoginRoutes(routes, parts.login, config);
-  addValidateRoutes(routes, session, sessions, config.session, config.realm);
-  addCurrentSessionRoutes(routes, session, sessions, config.session);
-  addSessionListRoutes(routes, session, sessions, config.session);
+  addValidateRoutes(routes, bearer, sessions, config.session, config.realm);
+  addCurrentSessionRoutes(routes, user, sessions, config.session);
+  addSessionListRoutes(routes, user, sessions, config.session);
+  const pages = { site, cookies, sessions, login: parts.login, trustProxy: config.trustProxy };
+  addSignInRoutes(routes, pages);
+  addSignOutRoutes(routes, pages);
+  addForwardAuthRoutes(routes, user, site, config.realm);
   return routes;
 }
 
@@ -58,6 +73,7 @@ export function createAuthApp(parts: AuthAppParts): Koa {
       logger: parts.logger,
       translate: storeFailure,
       headers: { 'Cache-Control': 'no-store' },
+      writeProblem: problemPages(parts.site),
     }),
   );
   authRoutes(parts).serve(app);

@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { Problem } from '../common/problem.js';
+import type { ClientInfo } from './sessions.js';
 
 /** RFC 5952's spelling of a valid IPv6 address, as the URL parser writes it; a zone (`%eth0`) is dropped. */
 const canonicalIpv6 = (address: string): string => new URL(`http://[${address.split('%')[0]}]/`).hostname.slice(1, -1);
@@ -43,4 +45,15 @@ export function clientAddress(request: IncomingMessage, trustProxy: boolean): st
   const forwarded = trustProxy ? request.headers['x-forwarded-for'] : undefined;
   const last = forwarded === undefined ? request.socket.remoteAddress : String(forwarded).split(',').at(-1)?.trim();
   return normalisedAddress(last ?? '');
+}
+
+/** Who signs in, as regulation counts and the session records it; 400 when the proxy's entry is not an address. */
+export function signInClient(request: IncomingMessage, trustProxy: boolean): ClientInfo {
+  const address = clientAddress(request, trustProxy);
+  if (address === undefined) {
+    throw new Problem('invalidClientAddress', {
+      detail: 'X-Forwarded-For must end with the IP address the proxy in front of auth-app saw',
+    });
+  }
+  return { clientAddress: address, userAgent: request.headers['user-agent'] ?? '' };
 }

@@ -2,7 +2,17 @@ import { z } from 'zod';
 import { tlsFilesFrom, type TlsFiles } from '../common/tls.js';
 import type { SessionPolicy } from './sessions.js';
 import type { ThrottlePolicy } from './throttle.js';
-import { envBoolean, envInt, envPort, envSecret, logLevel, parseEnv, secretFrom } from '../common/config.js';
+import {
+  ConfigError,
+  envBoolean,
+  envInt,
+  envPort,
+  envSecret,
+  logLevel,
+  parseEnv,
+  secretFrom,
+} from '../common/config.js';
+import { originOf } from './browser-site.js';
 
 const schema = z.object({
   AUTH_HOST: z.string().min(1).default('127.0.0.1'),
@@ -27,7 +37,42 @@ const schema = z.object({
   AUTH_SERVICE_TOKEN: envSecret,
   AUTH_SERVICE_TOKEN_FILE: z.string().min(1).optional(),
   AUTH_LOG_LEVEL: logLevel,
+  AUTH_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((url) => !/^https?:\/\/[^/]*@/.test(url) && !/[?#]/.test(url), 'a URL without user, query or fragment')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  AUTH_REDIRECT_ORIGINS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const listed = text
+        .split(',')
+        .map((each) => each.trim())
+        .filter(Boolean);
+      const bad = listed.find((each) => originOf(each) === undefined);
+      if (bad === undefined) return listed.map((each) => originOf(each)!);
+      ctx.addIssue({ code: 'custom', message: `${bad} is not an origin: http(s)://host[:port], nothing after it` });
+      return z.NEVER;
+    }),
+  AUTH_COOKIE_DOMAIN: z
+    .string()
+    .regex(/^\.?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lower-case domain name such as example.com')
+    .transform((domain) => domain.replace(/^\./, ''))
+    .optional(),
 });
+
+/** Where browsers reach auth-app's pages, whom its sign-in sends them back to, and how its cookie is scoped. */
+export interface BrowserConfig {
+  /** AUTH_PUBLIC_URL; undefined: the address auth-app listens on, once it does. */
+  publicUrl: string | undefined;
+  /** Whether the cookies are Secure (and prefixed): AUTH_PUBLIC_URL is https, or auth-app serves TLS itself. */
+  secure: boolean;
+  /** Origins besides auth-app's own that `rd` may lead to and that may post to its pages. */
+  redirectOrigins: string[];
+  /** The session cookie's Domain, shared with the subdomains; undefined: auth-app's host alone. */
+  cookieDomain: string | undefined;
+}
 
 export interface AuthConfig {
   host: string;
@@ -43,12 +88,33 @@ export interface AuthConfig {
   serviceToken: string | undefined;
   /** HTTPS with these files; plain HTTP without (behind an ingress that terminates TLS). */
   tls: TlsFiles | undefined;
+  browser: BrowserConfig;
   logLevel: string;
+}
+
+function browserConfig(parsed: z.infer<typeof schema>, tls: TlsFiles | undefined): BrowserConfig {
+  const publicUrl = parsed.AUTH_PUBLIC_URL;
+  const domain = parsed.AUTH_COOKIE_DOMAIN;
+  if (domain !== undefined) {
+    const host = publicUrl === undefined ? undefined : new URL(publicUrl).hostname;
+    if (host === undefined || (host !== domain && !host.endsWith(`.${domain}`))) {
+      throw new ConfigError(
+        `Invalid configuration:\n  AUTH_COOKIE_DOMAIN: ${domain} must be AUTH_PUBLIC_URL's host or a domain above it`,
+      );
+    }
+  }
+  return {
+    publicUrl,
+    secure: publicUrl === undefined ? tls !== undefined : publicUrl.startsWith('https:'),
+    redirectOrigins: parsed.AUTH_REDIRECT_ORIGINS,
+    cookieDomain: domain,
+  };
 }
 
 export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const parsed = parseEnv(schema, env);
   const idleTimeoutMs = parsed.AUTH_SESSION_IDLE_TIMEOUT * 1000;
+  const tls = tlsFilesFrom('AUTH', env);
   return {
     host: parsed.AUTH_HOST,
     port: parsed.AUTH_PORT,
@@ -74,7 +140,8 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
     realm: parsed.AUTH_REALM,
     trustProxy: parsed.AUTH_TRUST_PROXY,
     serviceToken: secretFrom('AUTH_SERVICE_TOKEN', parsed.AUTH_SERVICE_TOKEN, parsed.AUTH_SERVICE_TOKEN_FILE),
-    tls: tlsFilesFrom('AUTH', env),
+    tls,
+    browser: browserConfig(parsed, tls),
     logLevel: parsed.AUTH_LOG_LEVEL,
   };
 }

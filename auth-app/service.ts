@@ -1,8 +1,10 @@
 import type { DestinationStream } from 'pino';
 import { createLogger, type Logger } from '../common/logger.js';
-import { listen } from '../common/serve.js';
+import { browserUrl, listen } from '../common/serve.js';
 import { compileSpec, loadSpec } from '../common/spec.js';
 import { createAuthApp } from './app.js';
+import { BrowserCookies } from './browser-cookies.js';
+import { BrowserSite } from './browser-site.js';
 import type { AuthConfig } from './config.js';
 import { PasswordLogin } from './password-login.js';
 import { Sessions, type Clock } from './sessions.js';
@@ -12,6 +14,8 @@ import { LoginThrottle } from './throttle.js';
 
 export interface AuthService {
   url: string;
+  /** Where browsers reach auth-app's pages: AUTH_PUBLIC_URL, or where it listens. */
+  publicUrl: string;
   log: Logger;
   store: Store;
   stop(): Promise<void>;
@@ -20,6 +24,8 @@ export interface AuthService {
 export interface AuthServiceOptions {
   now?: Clock;
   logDestination?: DestinationStream;
+  /** Origins trusted besides AUTH_REDIRECT_ORIGINS, known only once another service listens (npm start's logs-app). */
+  laterOrigins?: () => readonly string[];
 }
 
 /** env -> store -> app -> listen, plus the background purge of expired sessions and old login failures. */
@@ -31,7 +37,10 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
   const sessions = new Sessions(store, config.session, now);
   const throttle = new LoginThrottle(store, config.throttle, now);
   const login = new PasswordLogin(store, sessions, throttle);
-  const app = createAuthApp({ config, spec, operations, store, sessions, login, logger });
+  let listeningUrl = '';
+  const site = new BrowserSite(config.browser, () => listeningUrl, options.laterOrigins);
+  const cookies = new BrowserCookies(config.browser.secure, config.browser.cookieDomain);
+  const app = createAuthApp({ config, spec, operations, store, sessions, login, logger, site, cookies });
   const listening = await listen(app, config.host, config.port, {
     service: { name: 'auth-app', hostVariable: 'AUTH_HOST', portVariable: 'AUTH_PORT' },
     tls: config.tls && {
@@ -40,6 +49,7 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
       onRefused: (reason) => logger.warn({ reason }, 'new TLS files refused; the ones before are kept'),
     },
   });
+  listeningUrl = browserUrl(listening.url);
   const purge = setInterval(() => {
     Promise.all([sessions.purgeExpired(), throttle.purgeExpired()])
       .then(([sessionsPurged]) => sessionsPurged > 0 && logger.info({ sessionsPurged }, 'expired sessions purged'))
@@ -51,12 +61,15 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
       'no AUTH_SERVICE_TOKEN (or AUTH_SERVICE_TOKEN_FILE): POST /auth/validate and /auth/validate/batch refuse every call',
     );
   }
-  logger.info({ url: listening.url, store: config.databaseUrl.split(':')[0] }, 'auth-app listening');
+  logger.info(
+    { url: listening.url, publicUrl: site.publicUrl, store: config.databaseUrl.split(':')[0] },
+    'auth-app listening',
+  );
   const stop = async () => {
     clearInterval(purge);
     await listening.close();
     await store.close();
   };
   let stopped: Promise<void> | undefined;
-  return { url: listening.url, log: logger, store, stop: () => (stopped ??= stop()) };
+  return { url: listening.url, publicUrl: site.publicUrl, log: logger, store, stop: () => (stopped ??= stop()) };
 }

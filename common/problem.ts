@@ -29,6 +29,7 @@ export const problemKinds = {
   invalidCredentials: { slug: 'invalid-credentials', status: 401, title: 'Invalid username or password' },
   serviceTokenRequired: { slug: 'service-token-required', status: 401, title: 'A valid service token is required' },
   insufficientScope: { slug: 'insufficient-scope', status: 403, title: 'The session lacks the permission' },
+  crossSiteRequest: { slug: 'cross-site-request', status: 403, title: 'Refused: a request from another site' },
   notFound: { slug: 'not-found', status: 404, title: 'Not found' },
   podNotFound: { slug: 'pod-not-found', status: 404, title: 'Pod not found' },
   containerNotFound: { slug: 'container-not-found', status: 404, title: 'Container not found' },

@@ -127,6 +127,9 @@ export async function listen(
   };
 }
 
+/** A wildcard address is not one a browser can open; on this machine it reaches loopback. */
+export const browserUrl = (url: string): string => url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//127.0.0.1');
+
 /** Runs a service's start function: a configuration error exits 2, SIGTERM/SIGINT drain and exit 0. */
 export async function runService(start: () => Promise<{ log: Logger; stop(): Promise<void> }>): Promise<void> {
   let service: Awaited<ReturnType<typeof start>> | undefined;

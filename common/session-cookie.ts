@@ -17,19 +17,22 @@ export function formCookieName(secure: boolean): string {
   return secure ? '__Host-pod-logs-form' : 'pod-logs-form';
 }
 
+/** Every value one cookie was sent with: none, one, or more when another was planted beside it (a sibling's Domain). */
+export function cookieValues(request: IncomingMessage, name: string): string[] {
+  const header = request.headers.cookie;
+  if (header === undefined || !header.includes(name)) return [];
+  const values: string[] = [];
+  for (const pair of header.split(';')) {
+    const value = parseCookie(pair)[name];
+    if (value !== undefined) values.push(value);
+  }
+  return values;
+}
+
 /** One cookie's value; undefined when it is absent or sent twice (a planted duplicate is not chosen between). */
 export function cookieValue(request: IncomingMessage, name: string): string | undefined {
-  const header = request.headers.cookie;
-  if (header === undefined || !header.includes(name)) return undefined;
-  let found: string | undefined;
-  for (const pair of header.split(';')) {
-    const parsed = parseCookie(pair);
-    const value = parsed[name];
-    if (value === undefined) continue;
-    if (found !== undefined) return undefined;
-    found = value;
-  }
-  return found;
+  const values = cookieValues(request, name);
+  return values.length === 1 ? values[0] : undefined;
 }
 
 /**

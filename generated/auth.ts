@@ -140,6 +140,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sign-in page, or who is signed in
+         * @description Without a live session cookie, the sign-in form; it sets the form's double-submit cookie
+         *     (`pod-logs-form`, `__Host-pod-logs-form` over HTTPS) whose token the form carries. Signed in, who is, a
+         *     link on to `rd` when it is allowed, and a "Sign out" button.
+         */
+        get: operations["getSignInPage"];
+        put?: never;
+        /**
+         * Sign in from the form; sets the session cookie and goes on to rd
+         * @description The same session `POST /auth/login` makes (the same regulation, audit line and client address), whose
+         *     token is set as the session cookie until the session's absolute expiry. The request must come from this
+         *     site (`Origin`, or `Sec-Fetch-Site`) and carry the form's token, else 403 and nothing is done. A session
+         *     cookie the browser already held is never reused: its session, when live, ends.
+         */
+        post: operations["signIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page with one "Sign out" button, which any app may link to */
+        get: operations["getSignOutPage"];
+        put?: never;
+        /**
+         * End the session of the cookie, clear the cookie, go on to rd or the sign-in page
+         * @description The request must come from this site or a trusted origin (`Origin`, or `Sec-Fetch-Site`) and carry the
+         *     session's CSRF token as `csrf`, else 403 and the session lives on.
+         */
+        post: operations["signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/style.css": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The style sheet of the sign-in pages (light and dark) */
+        get: operations["getPageStyle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Forward auth for a proxy (nginx auth_request, Traefik forwardAuth, Caddy forward_auth)
+         * @description Asked by a proxy before it passes a request on to an app with no sign-in of its own. The session comes from
+         *     the session cookie or a Bearer header (Bearer first); a live one answers 200 with who it is, for the proxy to
+         *     copy onward, and counts as use (idle expiry). `permission` asks, as `POST /auth/validate` does, whether
+         *     the session holds it. Without a session, a request the proxy describes with `X-Forwarded-Proto`, `-Host`
+         *     and `-Uri` (Traefik, Caddy) on an allowed origin is sent to the sign-in page with `rd` set to it (302);
+         *     otherwise 401, which nginx turns into that redirect itself (`error_page 401`).
+         */
+        get: operations["forwardAuth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -254,6 +347,18 @@ export interface components {
         LoginRequest: {
             username: string;
             password: string;
+        };
+        SignInForm: {
+            username: string;
+            password: string;
+            /** @description The form's token, from its double-submit cookie. */
+            csrf?: string;
+            rd?: string;
+        };
+        SignOutForm: {
+            /** @description The session's CSRF token, as the sign-out forms carry it. */
+            csrf?: string;
+            rd?: string;
         };
         LoginResponse: {
             /** @description Opaque Bearer token. auth-app stores only its hash, so it cannot be shown again. */
@@ -370,7 +475,10 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No Bearer token, or a malformed, unknown, expired or revoked one. */
+        /**
+         * @description No Bearer token or session cookie, or a malformed, unknown, expired or revoked one (or the cookie sent
+         *     twice).
+         */
         Unauthenticated: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
@@ -453,6 +561,64 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The session cookie authenticated a request from another site, or one without the session's
+         *     `X-CSRF-Token`; nothing was changed.
+         */
+        CrossSite: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request does not match the contract; the page says which field. */
+        BadRequestPage: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description A post from another site, or without the form's token; nothing was changed. */
+        CrossSitePage: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description The form is over the size limit. */
+        PayloadTooLargePage: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description The form was not sent as application/x-www-form-urlencoded in UTF-8. */
+        UnsupportedMediaTypePage: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description The session store cannot be reached; the page says so. */
+        UnavailablePage: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
         /** @description The session store cannot be reached. */
         Unavailable: {
             headers: {
@@ -464,9 +630,34 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /**
+         * @description Where to go once signed in (or out): a path on auth-app, or an http(s) URL on auth-app's origin or one of
+         *     `AUTH_REDIRECT_ORIGINS`. Anything else is not followed.
+         */
+        Rd: string;
+        /**
+         * @description Required when the session cookie (not a Bearer header) authenticates the request: the session's CSRF
+         *     token, HMAC-SHA256 keyed by its token, as the pages' forms carry it.
+         */
+        CsrfToken: string;
+    };
     requestBodies: never;
     headers: {
+        /** @description Where to go instead. */
+        Location: string;
+        /**
+         * @description The session cookie, HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS, until the session's absolute
+         *     expiry; or cleared (Max-Age=0).
+         */
+        SetSessionCookie: string;
+        /** @description The sign-in form's double-submit cookie (HttpOnly, SameSite=Strict, Path=/), when a form is shown. */
+        SetFormCookie: string;
+        /**
+         * @description `default-src 'none'; style-src 'self'; form-action 'self' <trusted origins>; base-uri 'none';
+         *     frame-ancestors 'none'`: no script at all.
+         */
+        PagePolicy: string;
         /** @description Responses that carry session data are never cached. */
         NoStore: "no-store";
         /** @description Seconds to wait before trying again. */
@@ -593,7 +784,13 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Required when the session cookie (not a Bearer header) authenticates the request: the session's CSRF
+                 *     token, HMAC-SHA256 keyed by its token, as the pages' forms carry it.
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -607,6 +804,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -641,7 +839,13 @@ export interface operations {
     endAllSessions: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Required when the session cookie (not a Bearer header) authenticates the request: the session's CSRF
+                 *     token, HMAC-SHA256 keyed by its token, as the pages' forms carry it.
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -657,13 +861,20 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
             503: components["responses"]["Unavailable"];
         };
     };
     endSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Required when the session cookie (not a Bearer header) authenticates the request: the session's CSRF
+                 *     token, HMAC-SHA256 keyed by its token, as the pages' forms carry it.
+                 */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
             path: {
                 sessionId: components["schemas"]["SessionId"];
             };
@@ -680,7 +891,232 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSignInPage: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Where to go once signed in (or out): a path on auth-app, or an http(s) URL on auth-app's origin or one of
+                 *     `AUTH_REDIRECT_ORIGINS`. Anything else is not followed.
+                 */
+                rd?: components["parameters"]["Rd"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in form, or who is signed in */
+            200: {
+                headers: {
+                    "Set-Cookie": components["headers"]["SetFormCookie"];
+                    "Content-Security-Policy": components["headers"]["PagePolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequestPage"];
+            503: components["responses"]["UnavailablePage"];
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["SignInForm"];
+            };
+        };
+        responses: {
+            /**
+             * @description Signed in: to `rd` when it is allowed, else to `/login` (with the refused `rd`), which says who is
+             *     signed in.
+             */
+            303: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Set-Cookie": components["headers"]["SetSessionCookie"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestPage"];
+            /** @description Unknown user, wrong password or disabled user (one page for all three); the form again. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            403: components["responses"]["CrossSitePage"];
+            413: components["responses"]["PayloadTooLargePage"];
+            415: components["responses"]["UnsupportedMediaTypePage"];
+            /** @description Too many failed sign-ins; the form again, saying when to try. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            503: components["responses"]["UnavailablePage"];
+        };
+    };
+    getSignOutPage: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Where to go once signed in (or out): a path on auth-app, or an http(s) URL on auth-app's origin or one of
+                 *     `AUTH_REDIRECT_ORIGINS`. Anything else is not followed.
+                 */
+                rd?: components["parameters"]["Rd"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-out form (with its CSRF token, `rd` kept), or that nobody is signed in */
+            200: {
+                headers: {
+                    "Content-Security-Policy": components["headers"]["PagePolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequestPage"];
+            503: components["responses"]["UnavailablePage"];
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["SignOutForm"];
+            };
+        };
+        responses: {
+            /** @description Signed out; to `rd` when it is allowed, else to `/login` */
+            303: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Set-Cookie": components["headers"]["SetSessionCookie"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestPage"];
+            403: components["responses"]["CrossSitePage"];
+            413: components["responses"]["PayloadTooLargePage"];
+            415: components["responses"]["UnsupportedMediaTypePage"];
+            503: components["responses"]["UnavailablePage"];
+        };
+    };
+    getPageStyle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSS */
+            200: {
+                headers: {
+                    /** @description `public, max-age=3600` */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/css": string;
+                };
+            };
+        };
+    };
+    forwardAuth: {
+        parameters: {
+            query?: {
+                /** @description A permission the session must hold. */
+                permission?: components["schemas"]["Permission"];
+            };
+            header?: {
+                "X-Forwarded-Proto"?: "http" | "https";
+                "X-Forwarded-Host"?: string;
+                "X-Forwarded-Uri"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A live session (holding the permission, when one was asked for) */
+            200: {
+                headers: {
+                    /** @description The session's username. */
+                    "Remote-User"?: string;
+                    /** @description The session's permissions, comma-separated. */
+                    "Remote-Permissions"?: string;
+                    /** @description The session's id (never its token). */
+                    "Remote-Session"?: components["schemas"]["SessionId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No session, and the proxy named the original URL, on an allowed origin; to sign in first */
+            302: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No session cookie or Bearer token, or a malformed, unknown, expired or revoked one */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description The session is live but does not hold the permission */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
             503: components["responses"]["Unavailable"];
         };
     };

@@ -1,6 +1,6 @@
 import type { DestinationStream } from 'pino';
 import { createLogger, type Logger } from '../common/logger.js';
-import { listen } from '../common/serve.js';
+import { browserUrl, listen } from '../common/serve.js';
 import { compileSpec, loadSpec } from '../common/spec.js';
 import { createLogsApp } from './app.js';
 import { createAuthClient } from './auth-client.js';
@@ -37,9 +37,6 @@ const sourceFor = (config: LogsConfig, logger: Logger): LogSource =>
     : new KubernetesSource(config.source, (status, message) =>
         logger.warn({ status, reason: message }, 'the Kubernetes API refused logs-app'),
       );
-
-/** A wildcard address is not one a browser can open; on this machine it reaches loopback. */
-const browserUrl = (url: string): string => url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//127.0.0.1');
 
 export async function startLogsService(config: LogsConfig, options: LogsServiceOptions = {}): Promise<LogsService> {
   const logger = createLogger('logs-app', config.logLevel, options.logDestination);

@@ -1,9 +1,11 @@
 import type { Middleware } from 'koa';
+import type { Logger } from '../../common/logger.js';
 import type { Routes } from '../../common/routes.js';
 import type { ValidatedState } from '../../common/validate-request.js';
 import type { operations } from '../../generated/auth.js';
 import type { SessionState } from '../require-session.js';
 import type { SessionPolicy, Sessions } from '../sessions.js';
+import type { SessionWithUser } from '../store/store.js';
 import { sessionInfo } from './views.js';
 
 /** The caller's own session: who am I, and sign out. */
@@ -18,11 +20,13 @@ export function addCurrentSessionRoutes(
     body: sessionInfo(ctx.state.session, policy),
   }));
   routes.operation('logout', requireSession, async (ctx) => {
-    await sessions.end(ctx.state.session.id);
-    ctx.state.log.info(
-      { sessionId: ctx.state.session.id, username: ctx.state.session.username },
-      'session ended: logout',
-    );
+    await endSession(sessions, ctx.state.session, ctx.state.log);
     return { status: 204 };
   });
+}
+
+/** Signing out: the session ends, recorded in the log. */
+export async function endSession(sessions: Sessions, session: Readonly<SessionWithUser>, log: Logger): Promise<void> {
+  await sessions.end(session.id);
+  log.info({ sessionId: session.id, username: session.username }, 'session ended: logout');
 }

@@ -2,7 +2,7 @@ import type { Routes } from '../../common/routes.js';
 import type { operations } from '../../generated/auth.js';
 import { Problem } from '../../common/problem.js';
 import type { PasswordLogin } from '../password-login.js';
-import { clientAddress } from '../client-address.js';
+import { signInClient } from '../client-address.js';
 import type { AuthConfig } from '../config.js';
 import { sessionInfo } from './views.js';
 
@@ -12,13 +12,7 @@ export function addLoginRoutes(
   config: Pick<AuthConfig, 'session' | 'trustProxy'>,
 ): void {
   routes.operation('login', async (ctx, { body }) => {
-    const address = clientAddress(ctx.req, config.trustProxy);
-    if (address === undefined) {
-      throw new Problem('invalidClientAddress', {
-        detail: 'X-Forwarded-For must end with the IP address the proxy in front of auth-app saw',
-      });
-    }
-    const client = { clientAddress: address, userAgent: ctx.get('user-agent') };
+    const client = signInClient(ctx.req, config.trustProxy);
     const result = await login.attempt(body.username, body.password, client, ctx.state.log);
     if (result.outcome === 'throttled') {
       throw new Problem('tooManyAttempts', {

@@ -1,10 +1,8 @@
 import type { Routes } from '../../common/routes.js';
 import type { components, operations } from '../../generated/auth.js';
-import { Problem } from '../../common/problem.js';
 import type { ValidatedState } from '../../common/validate-request.js';
 import type { Middleware } from 'koa';
-import { bearerChallenge } from '../../common/bearer.js';
-import type { SessionState } from '../require-session.js';
+import { requirePermission, type SessionState } from '../require-session.js';
 import { grants } from '../permissions.js';
 import type { SessionPolicy, Sessions } from '../sessions.js';
 import { sessionInfo } from './views.js';
@@ -21,13 +19,7 @@ export function addValidateRoutes(
 ): void {
   routes.operation('validateSession', requireSession, (ctx, { body }) => {
     const { session } = ctx.state;
-    const permission = body?.permission;
-    if (permission !== undefined && !grants(session.permissions, permission)) {
-      throw new Problem('insufficientScope', {
-        detail: `The session does not hold ${permission}`,
-        headers: { 'WWW-Authenticate': `${bearerChallenge(realm, 'insufficient_scope')}, scope="${permission}"` },
-      });
-    }
+    requirePermission(session, body?.permission, realm);
     return { status: 200, body: sessionInfo(session, policy) };
   });
   routes.operation('validateSessions', async (ctx, { body }) => {

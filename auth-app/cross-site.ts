@@ -1,0 +1,49 @@
+import { hash, timingSafeEqual } from 'node:crypto';
+import type { ParameterizedContext } from 'koa';
+import type { RequestState } from '../common/logger.js';
+import { Problem } from '../common/problem.js';
+import { csrfToken } from '../common/session-cookie.js';
+import type { BrowserSite } from './browser-site.js';
+
+export const csrfHeader = 'x-csrf-token';
+
+/** What a form or header must carry: csrfToken of the cookie that authenticates the request, and what it sent. */
+export interface CsrfToken {
+  cookie: string | undefined;
+  sent: string | undefined;
+}
+
+const digest = (text: string): Buffer => hash('sha256', text, 'buffer');
+
+/** Compared as equal-length digests, in constant time. */
+const tokenMatches = ({ cookie, sent }: CsrfToken): boolean =>
+  cookie !== undefined && sent !== undefined && timingSafeEqual(digest(csrfToken(cookie)), digest(sent));
+
+/** Why a request is taken for another site's, or undefined when it is not. */
+function crossSiteReason(ctx: ParameterizedContext, site: BrowserSite): string | undefined {
+  const origin = ctx.get('origin');
+  if (origin) return origin === ctx.origin || site.trusts(origin) ? undefined : 'origin';
+  return ctx.get('sec-fetch-site') === 'cross-site' ? 'sec-fetch-site' : undefined;
+}
+
+/**
+ * Refuses a state-changing request a cookie authenticates unless it comes from auth-app itself or a trusted origin
+ * (by Origin, or without one Sec-Fetch-Site; a client that sends neither is no browser) and carries the token of
+ * that cookie (`csrf`, undefined when nothing the request could change needs one). SameSite=Lax alone lets a
+ * same-site page, such as a sibling subdomain, post with the cookie.
+ */
+export function refuseCrossSite(
+  ctx: ParameterizedContext<RequestState>,
+  site: BrowserSite,
+  csrf: CsrfToken | undefined,
+): void {
+  const reason = crossSiteReason(ctx, site) ?? (csrf && !tokenMatches(csrf) ? 'csrf-token' : undefined);
+  if (reason === undefined) return;
+  ctx.state.requestLine.fields.crossSite = reason;
+  throw new Problem('crossSiteRequest', {
+    detail:
+      reason === 'csrf-token'
+        ? 'The form has expired or did not come from this site: open the page again. Nothing was changed.'
+        : 'The request came from another site. Nothing was changed.',
+  });
+}

@@ -1,0 +1,50 @@
+import type { ProblemWriter } from '../../common/errors.js';
+import { html, type Html } from '../../common/html.js';
+import type { BrowserSite } from '../browser-site.js';
+
+/** The paths whose answers, problems included, are pages a person reads. */
+const pagePaths = new Set(['/login', '/logout']);
+
+/**
+ * No script at all; the style sheet is auth-app's own; forms post only here, and a sign-in form's redirect goes
+ * on only to a trusted origin (browsers hold a form's redirects to form-action too).
+ */
+export const pagePolicy = (site: BrowserSite): string =>
+  `default-src 'none'; style-src 'self'; form-action 'self' ${site.origins().join(' ')}; base-uri 'none'; ` +
+  "frame-ancestors 'none'";
+
+/** A whole page. Links are relative, so the pages work under whatever path a proxy puts auth-app at. */
+export const page = (title: string, main: Html): string =>
+  html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <link rel="stylesheet" href="style.css" />
+        <title>${title} · pod-logs</title>
+      </head>
+      <body>
+        <main>${main}</main>
+      </body>
+    </html>`.markup;
+
+/** The headers of a page's answer, besides those of every answer (no-store, nosniff, no referrer). */
+export const pageHeaders = (site: BrowserSite): Record<string, string> => ({
+  'Content-Security-Policy': pagePolicy(site),
+});
+
+/**
+ * A problem on a page route (a bad link, a post from another site, the store gone) as a page: a browser is never
+ * shown JSON there.
+ */
+export const problemPages =
+  (site: BrowserSite): ProblemWriter =>
+  (ctx, problem) => {
+    if (!pagePaths.has(ctx.path)) return undefined;
+    ctx.set('Content-Security-Policy', pagePolicy(site));
+    const main = html`<h1>${problem.kind.title}</h1>
+      <p role="alert">${problem.message}</p>
+      <p>${problem.status === 503 ? 'Try again in a few seconds.' : ''} <a href="login">To the sign-in page</a></p>`;
+    return { type: 'text/html', body: page(problem.kind.title, main) };
+  };
