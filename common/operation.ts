@@ -48,6 +48,8 @@ export function handleOperation<O extends OperationShape, State>(
   return async function handleOperation(ctx) {
     const reply = await handler(ctx, ctx.state.input as unknown as OperationInput<O>);
     if (reply.headers) ctx.set(reply.headers);
+    /** Before the status: Koa would otherwise send the status's name as the body of a 303, and null makes a 204. */
+    if (reply.body === undefined) ctx.body = null;
     ctx.status = reply.status;
     if (reply.body !== undefined) {
       /** The type first: Koa's body setter would otherwise look one up for the body, then this would replace it. */

@@ -9,6 +9,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   json?: unknown;
   body?: string | Uint8Array;
+  /** A redirect answered as it is, as a test that looks at Location and Set-Cookie needs it. */
+  redirect?: 'manual';
 }
 
 export type Client = (path: string, options?: RequestOptions) => Promise<CheckedResponse>;
@@ -27,9 +29,10 @@ export function contractClient(spec: 'auth' | 'logs', baseUrl: () => string, dis
       body = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
     }
+    const { redirect } = options;
     const response = dispatcher
-      ? await fetchThrough(baseUrl() + path, { method, headers, body, dispatcher })
-      : await fetch(baseUrl() + path, { method, headers, body });
+      ? await fetchThrough(baseUrl() + path, { method, headers, body, redirect, dispatcher })
+      : await fetch(baseUrl() + path, { method, headers, body, redirect });
     const text = await response.text();
     const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
     const json: unknown =
