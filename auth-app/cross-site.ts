@@ -22,7 +22,9 @@ const tokenMatches = ({ cookie, sent }: CsrfToken): boolean =>
 /** Why a request is taken for another site's, or undefined when it is not. */
 function crossSiteReason(ctx: ParameterizedContext, site: BrowserSite): string | undefined {
   const origin = ctx.get('origin');
-  if (origin) return origin === ctx.origin || site.trusts(origin) ? undefined : 'origin';
+  /** The request's own origin as the browser addressed it (Koa 3's ctx.origin is the Origin header itself). */
+  const own = `${ctx.protocol}://${ctx.host}`;
+  if (origin) return origin === own || site.trusts(origin) ? undefined : 'origin';
   return ctx.get('sec-fetch-site') === 'cross-site' ? 'sec-fetch-site' : undefined;
 }
 

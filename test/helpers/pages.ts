@@ -1,4 +1,5 @@
 import { parseSetCookie, type SetCookie } from 'cookie';
+import { testPassword, type TestAuth } from './auth.js';
 import type { CheckedResponse } from './contract.js';
 import type { Client } from './http.js';
 
@@ -81,4 +82,24 @@ export async function signIn(client: Client, jar: CookieJar, { username, passwor
   const form = await openPage(client, rd === undefined ? '/login' : `/login?rd=${encodeURIComponent(rd)}`, jar);
   const csrf = field(form.text, 'csrf');
   return postForm(client, '/login', { username, password, csrf, rd }, { jar, origin });
+}
+
+let users = 0;
+
+/**
+ * A user of its own, signed in through the form: concurrent sign-ins of one user from one address are regulated
+ * (more than the failure limit at once are refused), and tests run concurrently.
+ */
+export async function signedInUser(
+  auth: TestAuth,
+  permissions: string[] = [],
+): Promise<{ username: string; jar: CookieJar; token: string }> {
+  users += 1;
+  const username = `user${users}`;
+  await auth.addUser(username, testPassword, permissions);
+  const jar = new CookieJar();
+  const answer = await signIn(auth.request, jar, { username, password: testPassword, origin: auth.url });
+  const token = jar.value('pod-logs-session');
+  if (answer.status !== 303 || token === undefined) throw new Error(`signing in answered ${answer.status}`);
+  return { username, jar, token };
 }
