@@ -30,6 +30,7 @@ const right = (token: string) => csrfToken(token);
 const attempts: Attempt[] = [
   { name: 'Origin of another site', origin: evil, csrf: right },
   { name: 'Origin null', origin: 'null', csrf: right },
+  { name: 'Origin null from another site', origin: 'null', headers: { 'sec-fetch-site': 'cross-site' }, csrf: right },
   { name: 'Sec-Fetch-Site cross-site', origin: undefined, headers: { 'sec-fetch-site': 'cross-site' }, csrf: right },
   { name: 'no csrf', origin: undefined, csrf: () => undefined },
   { name: 'a wrong csrf', origin: undefined, csrf: () => csrfToken('another token') },
@@ -108,6 +109,15 @@ test('a trusted origin may sign out with the right csrf (the viewer does); same-
   t.is(answer.status, 303);
   t.is(answer.headers.get('location'), `${trusted}/`);
   t.is(await validate(token), 401);
+  const noReferrer = await signedIn();
+  const fields = { csrf: csrfToken(noReferrer.token) };
+  const nullOrigin = { 'sec-fetch-site': 'same-origin' };
+  const fromItsOwnPage = await postForm(auth.request, '/logout', fields, {
+    jar: noReferrer.jar,
+    origin: 'null',
+    headers: nullOrigin,
+  });
+  t.is(fromItsOwnPage.status, 303, 'a page under no-referrer posts with Origin: null, and Sec-Fetch-Site says whose');
   const other = await signedIn();
   const headers = {
     cookie: `pod-logs-session=${other.token}`,
