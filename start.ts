@@ -7,20 +7,29 @@ import { runService } from './common/serve.js';
 
 /**
  * `npm start`: both services in one process on their embedded defaults, still talking HTTP to each other, sharing
- * AUTH_SERVICE_TOKEN when it is set and a new random service token otherwise.
+ * AUTH_SERVICE_TOKEN when it is set and a new random service token otherwise. auth-app's sign-in sends browsers
+ * back to logs-app's viewer (its origin is trusted besides AUTH_REDIRECT_ORIGINS, once logs-app listens), and
+ * logs-app sends them to auth-app's pages and reads the cookie they set.
  */
 await runService(async () => {
   const config = authConfig(process.env);
   const serviceToken = config.serviceToken ?? randomBytes(32).toString('base64url');
-  const auth = await startAuthService({ ...config, serviceToken });
+  let viewerOrigin: string | undefined;
+  const auth = await startAuthService(
+    { ...config, serviceToken },
+    { laterOrigins: () => (viewerOrigin === undefined ? [] : [viewerOrigin]) },
+  );
   const logs = await startLogsService(
     logsConfig({
       LOGS_AUTH_URL: auth.url,
+      LOGS_AUTH_PUBLIC_URL: auth.publicUrl,
+      LOGS_SESSION_COOKIE: auth.sessionCookie,
       ...process.env,
       LOGS_SERVICE_TOKEN: serviceToken,
       LOGS_SERVICE_TOKEN_FILE: undefined,
     }),
   );
+  viewerOrigin = new URL(logs.publicUrl).origin;
   return {
     log: logs.log,
     stop: async () => {

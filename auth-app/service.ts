@@ -16,6 +16,8 @@ export interface AuthService {
   url: string;
   /** Where browsers reach auth-app's pages: AUTH_PUBLIC_URL, or where it listens. */
   publicUrl: string;
+  /** The name of the session cookie its sign-in page sets. */
+  sessionCookie: string;
   log: Logger;
   store: Store;
   stop(): Promise<void>;
@@ -71,5 +73,12 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
     await store.close();
   };
   let stopped: Promise<void> | undefined;
-  return { url: listening.url, publicUrl: site.publicUrl, log: logger, store, stop: () => (stopped ??= stop()) };
+  return {
+    url: listening.url,
+    publicUrl: site.publicUrl,
+    sessionCookie: cookies.sessionName,
+    log: logger,
+    store,
+    stop: () => (stopped ??= stop()),
+  };
 }

@@ -13,6 +13,8 @@ import { loadViewerAssets } from './viewer-assets.js';
 
 export interface LogsService {
   url: string;
+  /** Where browsers reach logs-app: LOGS_PUBLIC_URL, or where it listens. */
+  publicUrl: string;
   log: Logger;
   stop(): Promise<void>;
 }
@@ -98,5 +100,5 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     await Promise.all([source.close(), authClient.close()]);
   };
   let stopped: Promise<void> | undefined;
-  return { url: listening.url, log: logger, stop: () => (stopped ??= stop()) };
+  return { url: listening.url, publicUrl, log: logger, stop: () => (stopped ??= stop()) };
 }
