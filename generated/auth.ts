@@ -222,7 +222,9 @@ export interface paths {
          *     copy onward, and counts as use (idle expiry). `permission` asks, as `POST /auth/validate` does, whether
          *     the session holds it. Without a session, a request the proxy describes with `X-Forwarded-Proto`, `-Host`
          *     and `-Uri` (Traefik, Caddy) on an allowed origin is sent to the sign-in page with `rd` set to it (302);
-         *     otherwise 401, which nginx turns into that redirect itself (`error_page 401`).
+         *     otherwise 401. nginx's `auth_request` takes nothing but 2xx, 401 and 403, so nginx describes the request
+         *     with `X-Original-URL` instead and gets 401 with the sign-in page in `Location`, which its `error_page 401`
+         *     redirects to.
          */
         get: operations["forwardAuth"];
         put?: never;
@@ -1067,6 +1069,8 @@ export interface operations {
                 "X-Forwarded-Proto"?: "http" | "https";
                 "X-Forwarded-Host"?: string;
                 "X-Forwarded-Uri"?: string;
+                /** @description The URL the browser asked nginx for, `$scheme://$http_host$request_uri`. */
+                "X-Original-URL"?: string;
             };
             path?: never;
             cookie?: never;
@@ -1099,24 +1103,18 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    /**
+                     * @description With `X-Original-URL`: the sign-in page, its `rd` that URL when it is on an allowed origin (else
+                     *     none), for nginx's `error_page 401` to redirect to.
+                     */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
-                    "text/html": string;
                 };
             };
-            /** @description The session is live but does not hold the permission */
-            403: {
-                headers: {
-                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                    "text/html": string;
-                };
-            };
+            403: components["responses"]["InsufficientScope"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -12,19 +12,29 @@ function originalUrl(ctx: ParameterizedContext): string | undefined {
   return proto && host && uri?.startsWith('/') ? `${proto}://${host}${uri}` : undefined;
 }
 
+const signInUrl = (site: BrowserSite, rd: string | undefined): string =>
+  rd === undefined ? `${site.publicUrl}/login` : `${site.publicUrl}/login?rd=${encodeURIComponent(rd)}`;
+
 /**
- * Traefik and Caddy hand a non-2xx answer back to the browser as it is: one without a session goes to sign in,
- * with `rd` back to what it asked for, when that is on a trusted origin (else 401: never an open redirect).
+ * Without a session, to sign in first, with `rd` back to what the browser asked for when that is on a trusted
+ * origin (never an open redirect). Traefik and Caddy hand a 302 back to the browser as it is; nginx's
+ * auth_request takes only 2xx, 401 and 403, so it gets 401 and the way to sign in in Location (where its
+ * `error_page 401` sends the browser: nginx cannot percent-encode `rd` itself).
  */
 function signInFirst(site: BrowserSite): Middleware<ValidatedState> {
   return async function signInFirst(ctx, next) {
     try {
       await next();
     } catch (error) {
-      const unauthenticated = error instanceof Problem && error.status === 401;
-      const original = unauthenticated ? site.redirectTarget(originalUrl(ctx)) : undefined;
+      if (!(error instanceof Problem) || error.status !== 401) throw error;
+      const nginx = ctx.get('x-original-url');
+      if (nginx) {
+        ctx.set('Location', signInUrl(site, site.redirectTarget(nginx)));
+        throw error;
+      }
+      const original = site.redirectTarget(originalUrl(ctx));
       if (original === undefined) throw error;
-      ctx.set('Location', `${site.publicUrl}/login?rd=${encodeURIComponent(original)}`);
+      ctx.set('Location', signInUrl(site, original));
       ctx.body = null;
       ctx.status = 302;
     }

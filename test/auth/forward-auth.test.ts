@@ -59,6 +59,16 @@ test('without a session: 401, or with X-Forwarded-* on an allowed origin 302 to 
   }
 });
 
+test("for nginx's X-Original-URL: 401 with the sign-in page in Location, rd percent-encoded when allowed", async (t) => {
+  const original = `${app}/search?q=a+b&page=2`;
+  const answer = await auth.request('/auth/forward', { headers: { 'x-original-url': original } });
+  t.is(answer.status, 401);
+  t.is(answer.headers.get('location'), `${auth.url}/login?rd=${encodeURIComponent(original)}`);
+  const elsewhere = await auth.request('/auth/forward', { headers: { 'x-original-url': 'https://evil.example/' } });
+  t.is(elsewhere.status, 401);
+  t.is(elsewhere.headers.get('location'), `${auth.url}/login`, 'signed in, nobody is sent on there');
+});
+
 test('forward auth is a use of the session: it moves the idle expiry', async (t) => {
   const idle = await startAuth({ AUTH_SESSION_IDLE_TIMEOUT: '600' });
   t.teardown(() => idle.stop());
