@@ -8,7 +8,8 @@ import type { LoadOptions, LoadResult } from '../test/helpers/load.js';
 import { measure } from './wrk.js';
 import { peakRssMb, type Running } from '../test/helpers/services.js';
 import { lineTime } from './fixtures.js';
-import { nginxPath, startNginx } from './nginx.js';
+import { nginxPath, startValidatingNginx } from './nginx.js';
+import { freePort } from '../test/helpers/http.js';
 import { atMost, ms, msPerRequest, report, rps, versus } from './report.js';
 
 export interface Bench {
@@ -84,15 +85,14 @@ export async function authenticatedLogs(bench: Bench): Promise<void> {
     );
     return;
   }
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
   const body = await (await fetch(`${bench.logs.url}/logs/bench?tailLines=10`, { headers: bench.headers })).text();
-  const nginx = startNginx(join(bench.work, 'nginx'), port, bench.auth.url, bench.serviceToken, body);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  const port = await freePort();
+  const nginx = await startValidatingNginx(join(bench.work, 'nginx'), port, bench.auth.url, bench.serviceToken, body);
   const [viaNginx, offAgain] = await alternating(bench, [
-    () => load(bench, `http://127.0.0.1:${port}/logs/bench`),
+    () => load(bench, `${nginx.url}/logs/bench`),
     () => load(bench, `${bench.logs.url}/logs/bench?tailLines=10`),
   ]);
-  nginx.kill('SIGTERM');
+  await nginx.stop();
   versus('1 /logs cache off vs nginx auth_request', offAgain, 'nginx', viaNginx, 1);
 }
 
