@@ -8,6 +8,7 @@ import { openStore } from '../auth-app/store/open.js';
 import { criFile } from './fixtures.js';
 import { startProcess, type Running } from '../test/helpers/services.js';
 import { followedStreams } from './followed-streams.js';
+import { forwardAuthThroughNginx } from './forward-auth.js';
 import { quietFollows } from './follows.js';
 import { closingLine } from './report.js';
 import { viewerSmoothness } from './viewer.js';
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
       6: logins,
       7: quietFollows,
       8: kubernetesLogPath,
+      9: forwardAuthThroughNginx,
       10: followedStreams,
       11: viewerSmoothness,
     };

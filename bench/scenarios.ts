@@ -37,7 +37,7 @@ export interface Bench {
   databaseUrl: string;
 }
 
-const load = (bench: Bench, url: string, extra: Partial<LoadOptions> = {}) =>
+export const load = (bench: Bench, url: string, extra: Partial<LoadOptions> = {}) =>
   measure({ url, connections: bench.connections, seconds: bench.seconds, headers: bench.headers, ...extra });
 
 const single = (bench: Bench, url: string) =>
@@ -47,7 +47,7 @@ const single = (bench: Bench, url: string) =>
  * Runs each measurement in turn, `bench.rounds` times over, and keeps each one's median run (by req/s): a machine
  * whose speed drifts during the benchmark then moves the figure and its baseline alike.
  */
-async function alternating<Runs extends Array<() => Promise<LoadResult>>>(
+export async function alternating<Runs extends Array<() => Promise<LoadResult>>>(
   bench: Bench,
   runs: [...Runs],
 ): Promise<{ [Index in keyof Runs]: LoadResult }> {

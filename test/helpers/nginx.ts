@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 
@@ -46,6 +46,7 @@ export async function startNginx(dir: string, port: number, http: string): Promi
   if (!nginxPath) throw new Error('nginx is not installed (apt-get install nginx-light; .ci/run installs it)');
   const config = join(dir, 'nginx.conf');
   const errorLog = join(dir, 'error.log');
+  mkdirSync(dir, { recursive: true });
   writeFileSync(config, nginxConfig(dir, http));
   const child = spawn(nginxPath, ['-c', config, '-p', dir, '-e', errorLog], { stdio: 'ignore' });
   const log = () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '');
