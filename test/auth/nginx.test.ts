@@ -84,3 +84,9 @@ test('nginx auth_request in front of an app: sign in, the app sees Remote-User, 
   t.is(oldCookie.status, 302, 'the old cookie names a session that has ended');
   t.notRegex(readFileSync(nginx.errorLog, 'utf8'), /\[(emerg|alert|crit|error)\]/);
 });
+
+test('README shows the configuration this test runs', (t) => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const shown = forwardAuthServer({ listen: '127.0.0.1:8080', authApp: '127.0.0.1:8001', app: '127.0.0.1:3000' });
+  t.true(readme.includes(`\`\`\`nginx\n${shown}\n\`\`\``));
+});
