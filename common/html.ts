@@ -23,3 +23,17 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
   values.forEach((value, index) => (markup += piece(value) + (strings[index + 1] ?? '')));
   return new Html(markup);
 }
+
+/** A whole page in light or dark, as the system is: `head` after its title (style sheets, scripts), then `body`. */
+export const htmlDocument = (title: string, head: Html, body: Html): string =>
+  html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>${title}</title>
+        ${head}
+      </head>
+      ${body}
+    </html> `.markup;

@@ -1,5 +1,5 @@
 import type { ProblemWriter } from '../common/errors.js';
-import { html, type Html } from '../common/html.js';
+import { html, htmlDocument, type Html } from '../common/html.js';
 import type { ViewerAssets } from './viewer-assets.js';
 
 /** What the viewer's script needs from the server, handed over in data attributes (the policy runs no inline script). */
@@ -19,19 +19,9 @@ export const viewerPolicy = (authOrigin: string): string =>
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
   `form-action 'self' ${authOrigin}; base-uri 'none'; frame-ancestors 'none'`;
 
+/** No request for a favicon: the policy allows data: images. */
 const document = (title: string, head: Html, body: Html): string =>
-  html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <link rel="icon" href="data:," />
-        <title>${title}</title>
-        ${head}
-      </head>
-      ${body}
-    </html> `.markup;
+  htmlDocument(title, html`<link rel="icon" href="data:," />${head}`, body);
 
 export function viewerShell(assets: ViewerAssets, context: ViewerContext): string {
   return document(

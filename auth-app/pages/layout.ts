@@ -1,5 +1,5 @@
 import type { ProblemWriter } from '../../common/errors.js';
-import { html, type Html } from '../../common/html.js';
+import { html, htmlDocument, type Html } from '../../common/html.js';
 import type { BrowserSite } from '../browser-site.js';
 
 /** The paths whose answers, problems included, are pages a person reads. */
@@ -15,19 +15,13 @@ export const pagePolicy = (site: BrowserSite): string =>
 
 /** A whole page. Links are relative, so the pages work under whatever path a proxy puts auth-app at. */
 export const page = (title: string, main: Html): string =>
-  html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <link rel="stylesheet" href="style.css" />
-        <title>${title} · pod-logs</title>
-      </head>
-      <body>
-        <main>${main}</main>
-      </body>
-    </html>`.markup;
+  htmlDocument(
+    `${title} · pod-logs`,
+    html`<link rel="stylesheet" href="style.css" />`,
+    html`<body>
+      <main>${main}</main>
+    </body>`,
+  );
 
 /** The headers of a page's answer, besides those of every answer (no-store, nosniff, no referrer). */
 export const pageHeaders = (site: BrowserSite): Record<string, string> => ({

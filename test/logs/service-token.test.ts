@@ -1,13 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { hashPassword } from '../../auth-app/passwords.js';
-import { openStore } from '../../auth-app/store/open.js';
 import { testPassword, testServiceToken } from '../helpers/auth.js';
 import { at, cri, startStack } from '../helpers/logs.js';
-import { finished, runScript, spawnScript, waitForLine } from '../helpers/processes.js';
+import { runScript } from '../helpers/processes.js';
+import { startPair } from '../helpers/start-pair.js';
 
 test('logs-app whose LOGS_SERVICE_TOKEN auth-app refuses answers 503, reads nothing, and logs why', async (t) => {
   const stack = await startStack({ LOGS_SERVICE_TOKEN: 'w'.repeat(40) });
@@ -39,31 +37,11 @@ test('LOGS_SERVICE_TOKEN_FILE names a file holding the token; without either log
 });
 
 test('npm start gives the pair it starts one random service token, which no one else holds', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'start-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const databaseUrl = `sqlite:${join(dir, 'auth.db')}`;
-  const store = await openStore(databaseUrl, { poolSize: 1, connectTimeoutMs: 1000, queryTimeoutMs: 1000 });
-  const passwordHash = await hashPassword(testPassword);
-  await store.createUser({
-    id: randomUUID(),
-    username: 'alice',
-    passwordHash,
-    permissions: ['logs:read'],
-    createdAt: 0,
-  });
-  await store.close();
-  mkdirSync(join(dir, 'pods', 'default_app_uid', 'main'), { recursive: true });
-  writeFileSync(join(dir, 'pods', 'default_app_uid', 'main', '0.log'), `${cri(at(0), 'hello')}\n`);
-  const child = spawnScript('start.ts', [], {
-    AUTH_PORT: '0',
-    LOGS_PORT: '0',
-    AUTH_DATABASE_URL: databaseUrl,
-    LOGS_DIR: join(dir, 'pods'),
-  });
-  t.teardown(() => child.kill('SIGKILL'));
-  const authLine = waitForLine(child, /auth-app listening/);
-  const { url: logsUrl } = JSON.parse(await waitForLine(child, /logs-app listening/)) as { url: string };
-  const { url: authUrl } = JSON.parse(await authLine) as { url: string };
+  const pair = await startPair(['logs:read']);
+  t.teardown(() => pair.cleanUp());
+  const { authUrl, logsUrl } = pair;
+  mkdirSync(join(pair.podsDir, 'default_app_uid', 'main'), { recursive: true });
+  writeFileSync(join(pair.podsDir, 'default_app_uid', 'main', '0.log'), `${cri(at(0), 'hello')}\n`);
   const login = await fetch(`${authUrl}/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -76,6 +54,5 @@ test('npm start gives the pair it starts one random service token, which no one 
     headers: { authorization: `Bearer ${token}`, 'x-service-token': testServiceToken },
   });
   t.is(guessed.status, 401);
-  child.kill('SIGTERM');
-  t.is((await finished(child)).code, 0);
+  t.is(await pair.stop(), 0);
 });
