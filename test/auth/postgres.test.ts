@@ -3,6 +3,7 @@ import test from 'ava';
 import { openStore } from '../../auth-app/store/open.js';
 import { serviceHeaders, startAuth, testPassword, testServiceToken } from '../helpers/auth.js';
 import { contractClient } from '../helpers/http.js';
+import { CookieJar, field, openPage, postForm } from '../helpers/pages.js';
 import { createTestDatabase, postgresServer, type TestDatabase } from '../helpers/postgres.js';
 import { finished, runScript, spawnScript, waitForLine } from '../helpers/processes.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
@@ -147,6 +148,24 @@ test.serial('database unreachable: 503 quickly and readyz red; back by itself wi
     503,
   );
   t.is((await auth.request('/readyz')).status, 503);
+  const jar = new CookieJar();
+  const signIn = await postForm(
+    auth.request,
+    '/login',
+    {
+      username: 'alice',
+      password: testPassword,
+      csrf: field((await openPage(auth.request, '/login', jar)).text, 'csrf'),
+    },
+    { jar, origin: auth.url },
+  );
+  t.is(signIn.status, 503, 'the sign-in page too: a page saying so, never a 500');
+  t.is(signIn.contentType, 'text/html');
+  t.is(signIn.headers.get('retry-after'), '5');
+  const page = await auth.request('/login', { headers: { cookie: `pod-logs-session=${token}` } });
+  t.is(page.status, 503);
+  t.is(page.contentType, 'text/html');
+  t.is((await auth.request('/auth/forward', { headers: { cookie: `pod-logs-session=${token}` } })).status, 503);
   t.false(auth.logLines.join('\n').includes(token), 'the token is not in the error logs');
   const warned = auth.logLines.find((line) => line.includes('"status":503'));
   t.regex(warned ?? '', /"reason":"The session store is unreachable: [^"]*ECONNREFUSED/, 'the log says why');
