@@ -57,7 +57,12 @@ export function addViewerRoutes(routes: Routes<operations>, parts: ViewerParts):
     return {
       status: 200,
       type: 'text/html',
-      headers: { 'Cache-Control': 'no-store', 'Content-Security-Policy': policy },
+      headers: {
+        'Cache-Control': 'no-store',
+        'Content-Security-Policy': policy,
+        // Its sign-out form posts to auth-app, which checks Origin; under no-referrer Chromium sends `Origin: null`.
+        'Referrer-Policy': 'strict-origin',
+      },
       body,
     };
   });

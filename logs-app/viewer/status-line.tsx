@@ -40,7 +40,7 @@ export function StatusLine({ store, status, following, filtered, onFollowingChan
   const trouble = status.state === 'unavailable' || status.state === 'failed';
   const lines = filtered
     ? `${count(store.shownCount)} of ${count(store.total)} lines match`
-    : `${count(store.total)} lines`;
+    : `${count(store.total)} ${store.total === 1 ? 'line' : 'lines'}`;
   return (
     <div class="status">
       <p class={trouble ? 'banner' : 'state'} role={trouble ? 'alert' : 'status'}>

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import test from 'ava';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { downloadedLines, launchBrowser, screenshots, signIn } from '../helpers/browser.js';
@@ -19,7 +18,7 @@ test.before(async () => {
     { LOGS_PORT: String(logsPort), LOGS_FOLLOW_RECHECK_MS: '300' },
     { AUTH_REDIRECT_ORIGINS: `http://127.0.0.1:${logsPort}` },
   );
-  shot = screenshots(join(stack.podsDir, '..', 'screenshots'));
+  shot = screenshots('viewer');
   await stack.auth.addUser('alice', testPassword, ['logs:read:default', 'logs:read:team-a']);
   const requests = Array.from({ length: 1500 }, (_, index) => cri(at(index), `request ${index + 1}`));
   requests.splice(1200, 0, cri(at(1199.5), 'disk almost full', 'F', 'stderr'));
@@ -135,7 +134,7 @@ test.serial('a session that expires takes the page back to sign-in, and then bac
   const page = await signedIn(context, path);
   await page.getByText('sidecar up').waitFor();
   await page.getByText('Live', { exact: true }).waitFor();
-  t.is(await page.getByLabel('Container').inputValue(), 'sidecar');
+  t.is(await page.getByLabel('Container', { exact: true }).inputValue(), 'sidecar');
 
   stack.auth.clock.advance(1801);
   await t.notThrowsAsync(onSignInPage(page));

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -13,9 +14,13 @@ export async function launchBrowser(executablePath = chromiumPath): Promise<Brow
   return chromium.launch({ executablePath, args: ['--no-sandbox'] });
 }
 
-/** Numbered screenshots of a journey's steps, kept in the test's directory to be looked at. */
-export function screenshots(dir: string): (page: Page, step: string) => Promise<void> {
-  mkdirSync(dir, { recursive: true });
+/**
+ * Numbered screenshots of a journey's steps, kept (after the test, to be looked at) in a temp directory of their
+ * own, whose path is printed once.
+ */
+export function screenshots(journey: string): (page: Page, step: string) => Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `pod-logs-${journey}-`));
+  process.stdout.write(`screenshots of ${journey}: ${dir}\n`);
   let taken = 0;
   return async (page, step) => {
     taken += 1;
@@ -27,7 +32,7 @@ export function screenshots(dir: string): (page: Page, step: string) => Promise<
 export async function signIn(page: Page, username: string, password: string): Promise<void> {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** The viewer's "Download", as the file the browser saved: its lines. */

@@ -50,6 +50,7 @@ test('the page, for a session in the cookie: strict policy, no-store, the user a
   t.regex(policy, /script-src 'self';/);
   t.regex(policy, /frame-ancestors 'none'/);
   t.notRegex(policy, /unsafe-inline/);
+  t.is(response.headers.get('referrer-policy'), 'strict-origin', 'its sign-out form posts with its Origin');
   t.regex(response.text, /data-username="dana\d*"/);
   t.regex(response.text, /data-csrf="[\w-]{43}"/);
   t.notRegex(response.text, new RegExp(token.split('.')[1]!), 'the token itself is not in the page');
