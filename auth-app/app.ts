@@ -11,13 +11,16 @@ import type { operations } from '../generated/auth.js';
 import type { BrowserCookies } from './browser-cookies.js';
 import type { BrowserSite } from './browser-site.js';
 import type { AuthConfig } from './config.js';
+import type { ProviderSignIn } from './oidc/provider-sign-in.js';
 import { problemPages } from './pages/layout.js';
 import type { PasswordLogin } from './password-login.js';
 import { requireService } from './require-service.js';
 import { requireSession } from './require-session.js';
+import { addCliSignInRoutes } from './routes/cli-sign-in.js';
 import { addCurrentSessionRoutes } from './routes/current-session.js';
 import { addForwardAuthRoutes } from './routes/forward-auth.js';
 import { addLoginRoutes } from './routes/login.js';
+import { addProviderSignInRoutes } from './routes/provider-sign-in.js';
 import { addSessionListRoutes } from './routes/session-list.js';
 import { addSignInRoutes } from './routes/sign-in.js';
 import { addSignOutRoutes } from './routes/sign-out.js';
@@ -37,6 +40,8 @@ export interface AuthAppParts {
   /** Where browsers reach auth-app and whom it trusts; its cookies. */
   site: BrowserSite;
   cookies: BrowserCookies;
+  /** Sign-in through the identity provider, when one is set up. */
+  provider: ProviderSignIn | undefined;
 }
 
 const storeFailure = (error: unknown) =>
@@ -59,9 +64,12 @@ function authRoutes(parts: AuthAppParts): Routes<operations> {
   addValidateRoutes(routes, bearer, sessions, config.session, config.realm);
   addCurrentSessionRoutes(routes, user, sessions, config.session);
   addSessionListRoutes(routes, user, sessions, config.session);
-  const pages = { site, cookies, sessions, login: parts.login, trustProxy: config.trustProxy };
+  const { provider } = parts;
+  const pages = { site, cookies, sessions, login: parts.login, trustProxy: config.trustProxy, provider };
   addSignInRoutes(routes, pages);
   addSignOutRoutes(routes, pages);
+  addProviderSignInRoutes(routes, pages, provider);
+  addCliSignInRoutes(routes, pages, provider, config);
   addForwardAuthRoutes(routes, user, site, config.realm);
   return routes;
 }

@@ -13,12 +13,14 @@ const formValue = /^[A-Za-z0-9_-]{43}$/;
 export class BrowserCookies {
   readonly sessionName: string;
   readonly formName: string;
+  readonly flowName: string;
   private readonly sessionAttributes: SerializeOptions;
   private readonly formAttributes: SerializeOptions;
 
   constructor(secure: boolean, domain: string | undefined) {
     this.sessionName = sessionCookieName(secure, domain);
     this.formName = formCookieName(secure);
+    this.flowName = secure ? '__Host-pod-logs-oidc' : 'pod-logs-oidc';
     this.sessionAttributes = { httpOnly: true, sameSite: 'lax', path: '/', secure, domain };
     this.formAttributes = { httpOnly: true, sameSite: 'strict', path: '/', secure };
   }
@@ -46,6 +48,27 @@ export class BrowserCookies {
     const values = cookieValues(request, this.sessionName);
     if (values.length > 1) return { problem: 'duplicate' };
     return values[0] === undefined ? { problem: 'missing' } : { token: values[0] };
+  }
+
+  /**
+   * A sign-in through the identity provider under way, sealed: Lax, as the provider sends the browser back with a
+   * cross-site navigation, which a Strict cookie would not come with.
+   */
+  flow(sealed: string, maxAgeSeconds: number): string {
+    return stringifySetCookie(this.flowName, sealed, {
+      ...this.formAttributes,
+      sameSite: 'lax',
+      maxAge: maxAgeSeconds,
+    });
+  }
+
+  /** Set-Cookie that removes the flow cookie once its callback came, so the callback cannot be used again. */
+  clearFlow(): string {
+    return stringifySetCookie(this.flowName, '', { ...this.formAttributes, sameSite: 'lax', maxAge: 0 });
+  }
+
+  flowToken(request: IncomingMessage): string | undefined {
+    return cookieValue(request, this.flowName);
   }
 
   /** The sign-in form's value the browser holds, if it is one auth-app could have made. */

@@ -45,9 +45,17 @@ export class BrowserSite {
     return new URL(this.publicUrl).origin;
   }
 
-  /** auth-app's own origin and every one AUTH_REDIRECT_ORIGINS lists: for a CSP's form-action. */
+  /** The identity provider's, where the sign-in page's button goes: a form's redirect too must be in form-action. */
+  private readonly formTargets = new Set<string>();
+
+  /** auth-app's own origin, every one AUTH_REDIRECT_ORIGINS lists and the provider's: for a CSP's form-action. */
   origins(): string[] {
-    return [...new Set([this.origin, ...this.trusted, ...this.laterOrigins()])];
+    return [...new Set([this.origin, ...this.trusted, ...this.laterOrigins(), ...this.formTargets])];
+  }
+
+  /** Lets the pages' forms lead to `origin` (not a trusted origin: nothing from it may post here). */
+  formsMayLeadTo(origin: string): void {
+    this.formTargets.add(origin);
   }
 
   trusts(origin: string): boolean {

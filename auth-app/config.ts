@@ -13,6 +13,7 @@ import {
   secretFrom,
 } from '../common/config.js';
 import { originOf } from './browser-site.js';
+import { oidcConfig, type OidcConfig } from './oidc/config.js';
 
 const schema = z.object({
   AUTH_HOST: z.string().min(1).default('127.0.0.1'),
@@ -89,6 +90,8 @@ export interface AuthConfig {
   /** HTTPS with these files; plain HTTP without (behind an ingress that terminates TLS). */
   tls: TlsFiles | undefined;
   browser: BrowserConfig;
+  /** Sign-in through an OpenID Connect provider; undefined without AUTH_OIDC_ISSUER. */
+  oidc: OidcConfig | undefined;
   logLevel: string;
 }
 
@@ -142,6 +145,7 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
     serviceToken: secretFrom('AUTH_SERVICE_TOKEN', parsed.AUTH_SERVICE_TOKEN, parsed.AUTH_SERVICE_TOKEN_FILE),
     tls,
     browser: browserConfig(parsed, tls),
+    oidc: oidcConfig(env),
     logLevel: parsed.AUTH_LOG_LEVEL,
   };
 }

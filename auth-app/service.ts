@@ -6,6 +6,9 @@ import { createAuthApp } from './app.js';
 import { BrowserCookies } from './browser-cookies.js';
 import { BrowserSite } from './browser-site.js';
 import type { AuthConfig } from './config.js';
+import { ProviderSignIn } from './oidc/provider-sign-in.js';
+import { RelyingParty } from './oidc/relying-party.js';
+import { callbackPath } from './routes/provider-sign-in.js';
 import { PasswordLogin } from './password-login.js';
 import { Sessions, type Clock } from './sessions.js';
 import { openStore } from './store/open.js';
@@ -42,7 +45,19 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
   let listeningUrl = '';
   const site = new BrowserSite(config.browser, () => listeningUrl, options.laterOrigins);
   const cookies = new BrowserCookies(config.browser.secure, config.browser.cookieDomain);
-  const app = createAuthApp({ config, spec, operations, store, sessions, login, logger, site, cookies });
+  const party =
+    config.oidc &&
+    (await RelyingParty.start(
+      config.oidc,
+      () => `${site.publicUrl}${callbackPath}`,
+      logger,
+      (origin) => site.formsMayLeadTo(origin),
+    ).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    }));
+  const provider = party && new ProviderSignIn(party, store, sessions, now);
+  const app = createAuthApp({ config, spec, operations, store, sessions, login, logger, site, cookies, provider });
   const listening = await listen(app, config.host, config.port, {
     service: { name: 'auth-app', hostVariable: 'AUTH_HOST', portVariable: 'AUTH_PORT' },
     tls: config.tls && {
@@ -69,6 +84,7 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
   );
   const stop = async () => {
     clearInterval(purge);
+    party?.stop();
     await listening.close();
     await store.close();
   };

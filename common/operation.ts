@@ -18,7 +18,7 @@ export interface OperationInput<O extends OperationShape> {
   body: BodyContent<NonNullable<O['requestBody']>>;
 }
 
-type Headers = Record<string, string>;
+type Headers = Record<string, string | string[]>;
 
 /** JSON media types give their schema's type; text and streaming ones bytes or a stream. */
 type BodyOf<R> = R extends { content: infer C }

@@ -235,6 +235,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/oidc/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign in through the identity provider (the sign-in page's button)
+         * @description To the OpenID Connect provider (`AUTH_OIDC_ISSUER`) with an authorization code request (PKCE S256, `state`
+         *     and `nonce`), setting the sealed flow cookie (`pod-logs-oidc`, `__Host-pod-logs-oidc` over HTTPS; HttpOnly,
+         *     SameSite=Lax, ten minutes) that its callback must find. `rd`, when allowed, is where the browser goes once
+         *     signed in.
+         */
+        get: operations["startProviderSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/cli": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign in through the identity provider for kubectl's credential plugin
+         * @description As `/auth/oidc/start`, for the credential plugin, which opens this in the browser: once the provider
+         *     vouched for the user, the browser goes to the plugin's loopback `redirect_uri` (RFC 8252) with a one-time
+         *     `code` (a minute) and the plugin's `state`; the plugin trades the code and its PKCE verifier for a session
+         *     at `POST /auth/oidc/token`. No cookie is set for the session.
+         */
+        get: operations["startCliSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the identity provider sends the browser back (the redirect URI)
+         * @description `<AUTH_PUBLIC_URL>/auth/oidc/callback`, registered at the provider. The flow cookie must match `state`;
+         *     the code is traded for tokens and the ID token verified (issuer, audience, expiry, nonce, signature from the
+         *     provider's keys). The user is found by issuer and subject, or made at its first sign-in with the username
+         *     claim (`AUTH_OIDC_USERNAME_CLAIM`); its groups (`AUTH_OIDC_GROUPS_CLAIM`) give its permissions
+         *     (`AUTH_OIDC_GROUP_PERMISSIONS`) anew. Then an ordinary session, set as the session cookie, and to `rd`
+         *     (or the signed-in page); for the credential plugin, to its loopback address with a one-time code. Other
+         *     parameters providers add (`session_state`, `scope`, ...) are ignored.
+         */
+        get: operations["finishProviderSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The credential plugin trades its one-time code and PKCE verifier for a session
+         * @description Once, within a minute of the callback; the verifier's S256 must be the challenge the plugin sent to
+         *     `/auth/oidc/cli`. The session is an ordinary one, as `/auth/login` answers it.
+         */
+        post: operations["redeemCliCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -349,6 +442,10 @@ export interface components {
         LoginRequest: {
             username: string;
             password: string;
+        };
+        CliCodeRedemption: {
+            code: string;
+            codeVerifier: string;
         };
         SignInForm: {
             username: string;
@@ -468,6 +565,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The code is unknown, used, expired or for another verifier; or the request is not valid. */
+        InvalidGrant: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Unknown user, wrong password or disabled user (one answer for all three). */
         InvalidCredentials: {
             headers: {
@@ -575,6 +681,25 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Sign-in through an identity provider is not set up here (no `AUTH_OIDC_ISSUER`). */
+        NotSetUpPage: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
+        /** @description The identity provider (or the session store) cannot be reached just now; the page says so. */
+        ProviderUnavailablePage: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": string;
+            };
+        };
         /** @description The request does not match the contract; the page says which field. */
         BadRequestPage: {
             headers: {
@@ -653,6 +778,8 @@ export interface components {
          *     expiry; or cleared (Max-Age=0).
          */
         SetSessionCookie: string;
+        /** @description The sealed flow cookie of a sign-in through the provider (HttpOnly, SameSite=Lax), or cleared. */
+        SetFlowCookie: string;
         /** @description The sign-in form's double-submit cookie (HttpOnly, SameSite=Strict, Path=/), when a form is shown. */
         SetFormCookie: string;
         /**
@@ -987,6 +1114,11 @@ export interface operations {
                  *     `AUTH_REDIRECT_ORIGINS`. Anything else is not followed.
                  */
                 rd?: components["parameters"]["Rd"];
+                /**
+                 * @description `provider`: the session just ended was of a user of the identity provider, which offers to sign out
+                 *     there too (RP-initiated logout); the page links to it.
+                 */
+                ended?: "provider";
             };
             header?: never;
             path?: never;
@@ -1115,6 +1247,148 @@ export interface operations {
                 };
             };
             403: components["responses"]["InsufficientScope"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    startProviderSignIn: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Where to go once signed in (or out): a path on auth-app, or an http(s) URL on auth-app's origin or one of
+                 *     `AUTH_REDIRECT_ORIGINS`. Anything else is not followed.
+                 */
+                rd?: components["parameters"]["Rd"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider's authorization endpoint */
+            303: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Set-Cookie": components["headers"]["SetFlowCookie"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestPage"];
+            404: components["responses"]["NotSetUpPage"];
+            503: components["responses"]["ProviderUnavailablePage"];
+        };
+    };
+    startCliSignIn: {
+        parameters: {
+            query: {
+                /** @description `http://127.0.0.1:<port>/<path>` or `http://[::1]:<port>/<path>`: the plugin on loopback */
+                redirect_uri: string;
+                /** @description S256 of the plugin's PKCE verifier */
+                code_challenge: string;
+                state: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider's authorization endpoint */
+            303: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Set-Cookie": components["headers"]["SetFlowCookie"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequestPage"];
+            404: components["responses"]["NotSetUpPage"];
+            503: components["responses"]["ProviderUnavailablePage"];
+        };
+    };
+    finishProviderSignIn: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                iss?: string;
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in; to `rd`, the signed-in page, or the credential plugin's loopback address */
+            303: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Set-Cookie": components["headers"]["SetSessionCookie"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description No session: the callback was not started in this browser (or was used, or took too long), the provider
+             *     answered an error, or its answer failed verification. The page says which.
+             */
+            400: {
+                headers: {
+                    "Set-Cookie": components["headers"]["SetFlowCookie"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description The provider vouched for the user but it may not come in: disabled here, a username another user holds
+             *     (never merged), or none usable.
+             */
+            403: {
+                headers: {
+                    "Set-Cookie": components["headers"]["SetFlowCookie"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            404: components["responses"]["NotSetUpPage"];
+            503: components["responses"]["ProviderUnavailablePage"];
+        };
+    };
+    redeemCliCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CliCodeRedemption"];
+            };
+        };
+        responses: {
+            /** @description A new session and its token. The token is shown only here. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
+            };
+            400: components["responses"]["InvalidGrant"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];
         };
     };

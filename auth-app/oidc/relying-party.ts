@@ -2,7 +2,7 @@ import * as client from 'openid-client';
 import { invalid } from '../../common/config.js';
 import type { Logger } from '../../common/logger.js';
 import type { OidcConfig } from './config.js';
-import { openFlow, sealFlow, type Flow } from './flow-cookie.js';
+import { openFlow, sealFlow, type CliRequest, type Flow } from './flow-cookie.js';
 
 /** What the provider vouched for, once its answer passed every check. */
 export interface ProviderClaims {
@@ -34,13 +34,21 @@ export class RelyingParty {
 
   private constructor(
     readonly config: OidcConfig,
-    readonly redirectUri: string,
+    /** `<AUTH_PUBLIC_URL>/auth/oidc/callback`, known once auth-app listens. */
+    private readonly redirectUri: () => string,
     private readonly logger: Logger,
+    /** Told the origin of the provider's authorization endpoint, where the sign-in page's button leads. */
+    private readonly onDiscovered: (authorizationOrigin: string) => void,
   ) {}
 
   /** Refuses (ConfigError, exit 2) a provider that answers discovery with something unusable. */
-  static async start(config: OidcConfig, redirectUri: string, logger: Logger): Promise<RelyingParty> {
-    const party = new RelyingParty(config, redirectUri, logger);
+  static async start(
+    config: OidcConfig,
+    redirectUri: () => string,
+    logger: Logger,
+    onDiscovered: (authorizationOrigin: string) => void,
+  ): Promise<RelyingParty> {
+    const party = new RelyingParty(config, redirectUri, logger, onDiscovered);
     await party.discover(retryMs.first);
     return party;
   }
@@ -61,6 +69,9 @@ export class RelyingParty {
         timeout: 5,
       });
       this.metadata = found.serverMetadata();
+      if (this.metadata.authorization_endpoint) {
+        this.onDiscovered(new URL(this.metadata.authorization_endpoint).origin);
+      }
       this.logger.info({ issuer: this.config.issuer.href }, 'identity provider discovered');
     } catch (error) {
       if (isMisconfiguration(error)) {
@@ -87,16 +98,21 @@ export class RelyingParty {
   }
 
   /** Where to send the browser, and the sealed cookie that must come back with it. */
-  async begin(returnTo: Flow['returnTo'], now: number): Promise<{ authorizationUrl: URL; flowCookie: string }> {
+  async begin(
+    returnTo: Flow['returnTo'],
+    now: number,
+    cli?: CliRequest,
+  ): Promise<{ authorizationUrl: URL; flowCookie: string }> {
     const configuration = this.configuration();
     const flow: Flow = {
       state: client.randomState(),
       nonce: client.randomNonce(),
       verifier: client.randomPKCECodeVerifier(),
       returnTo,
+      ...(cli ? { cli } : {}),
     };
     const authorizationUrl = client.buildAuthorizationUrl(configuration, {
-      redirect_uri: this.redirectUri,
+      redirect_uri: this.redirectUri(),
       scope: this.config.scopes.join(' '),
       response_type: 'code',
       code_challenge: await client.calculatePKCECodeChallenge(flow.verifier),

@@ -2,8 +2,14 @@ import type { ProblemWriter } from '../../common/errors.js';
 import { html, htmlDocument, type Html } from '../../common/html.js';
 import type { BrowserSite } from '../browser-site.js';
 
-/** The paths whose answers, problems included, are pages a person reads. */
-const pagePaths = new Set(['/login', '/logout']);
+/** The paths whose answers, problems included, are pages a person reads, with the way from each to the root. */
+const pagePaths = new Map([
+  ['/login', ''],
+  ['/logout', ''],
+  ['/auth/oidc/start', '../../'],
+  ['/auth/oidc/callback', '../../'],
+  ['/auth/oidc/cli', '../../'],
+]);
 
 /**
  * No script at all; the style sheet is auth-app's own; forms post only here, and a sign-in form's redirect goes
@@ -13,11 +19,14 @@ export const pagePolicy = (site: BrowserSite): string =>
   `default-src 'none'; style-src 'self'; form-action 'self' ${site.origins().join(' ')}; base-uri 'none'; ` +
   "frame-ancestors 'none'";
 
-/** A whole page. Links are relative, so the pages work under whatever path a proxy puts auth-app at. */
-export const page = (title: string, main: Html): string =>
+/**
+ * A whole page. Links are relative, so the pages work under whatever path a proxy puts auth-app at; `root` leads
+ * from a page below the root (`../../` from /auth/oidc/callback) to it.
+ */
+export const page = (title: string, main: Html, root = ''): string =>
   htmlDocument(
     `${title} · pod-logs`,
-    html`<link rel="stylesheet" href="style.css" />`,
+    html`<link rel="stylesheet" href="${root}style.css" />`,
     html`<body>
       <main>${main}</main>
     </body>`,
@@ -35,10 +44,13 @@ export const pageHeaders = (site: BrowserSite): Record<string, string> => ({
 export const problemPages =
   (site: BrowserSite): ProblemWriter =>
   (ctx, problem) => {
-    if (!pagePaths.has(ctx.path)) return undefined;
+    const root = pagePaths.get(ctx.path);
+    if (root === undefined) return undefined;
     ctx.set('Content-Security-Policy', pagePolicy(site));
     const main = html`<h1>${problem.kind.title}</h1>
       <p role="alert">${problem.message}</p>
-      <p>${problem.status === 503 ? 'Try again in a few seconds.' : ''} <a href="login">To the sign-in page</a></p>`;
-    return { type: 'text/html', body: page(problem.kind.title, main) };
+      <p>
+        ${problem.status === 503 ? 'Try again in a few seconds.' : ''} <a href="${root}login">To the sign-in page</a>
+      </p>`;
+    return { type: 'text/html', body: page(problem.kind.title, main, root) };
   };

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { BrowserCookies } from '../browser-cookies.js';
 import type { BrowserSite } from '../browser-site.js';
+import type { ProviderSignIn } from '../oidc/provider-sign-in.js';
 import type { PasswordLogin } from '../password-login.js';
 import type { Sessions } from '../sessions.js';
 import type { SessionWithUser } from '../store/store.js';
@@ -12,6 +13,8 @@ export interface PageParts {
   sessions: Sessions;
   login: PasswordLogin;
   trustProxy: boolean;
+  /** Sign-in through the identity provider, when AUTH_OIDC_ISSUER is set. */
+  provider: ProviderSignIn | undefined;
 }
 
 /** The live session the browser's cookie names (a use of it, as any), with its token; undefined when none. */

@@ -1,11 +1,12 @@
 import type { ParameterizedContext } from 'koa';
 import type { Reply } from '../../common/operation.js';
+import { Problem } from '../../common/problem.js';
 import type { Routes } from '../../common/routes.js';
 import { csrfToken } from '../../common/session-cookie.js';
 import type { operations } from '../../generated/auth.js';
 import { signInClient } from '../client-address.js';
 import { refuseCrossSite } from '../cross-site.js';
-import { signedInPage, signInPage, type SignInForm } from '../pages/forms.js';
+import { signedInPage, signInPage, type ProviderButton, type SignInForm } from '../pages/forms.js';
 import { pageHeaders } from '../pages/layout.js';
 import { pageStyle } from '../pages/style.js';
 import { cookieSession, type PageParts } from './browser-session.js';
@@ -22,9 +23,16 @@ function formPage(ctx: ParameterizedContext, parts: PageParts, form: Omit<SignIn
   return {
     type: 'text/html',
     headers: { ...pageHeaders(parts.site), 'Set-Cookie': setCookie },
-    body: signInPage({ ...form, csrf: csrfToken(value) }),
+    body: signInPage({ ...form, csrf: csrfToken(value), provider: providerButton(parts) }),
   };
 }
+
+const providerButton = ({ provider }: PageParts): ProviderButton | undefined =>
+  provider && {
+    name: provider.name,
+    available: provider.party.available,
+    localLogin: provider.party.config.localLogin,
+  };
 
 /** Where a browser goes once signed in: `rd` when it may, else the page that says who is signed in. */
 const afterSignIn = (parts: PageParts, rd: string | undefined): string =>
@@ -47,6 +55,9 @@ export function addSignInRoutes(routes: Routes<operations>, parts: PageParts): v
   });
   routes.operation('signIn', async (ctx, { body }): Promise<Reply<operations['signIn']>> => {
     refuseCrossSite(ctx, site, { cookie: cookies.formToken(ctx.req), sent: body.csrf });
+    if (parts.provider && !parts.provider.party.config.localLogin) {
+      throw new Problem('passwordSignInOff', { detail: `Sign in with ${parts.provider.name}` });
+    }
     const client = signInClient(ctx.req, parts.trustProxy);
     const result = await parts.login.attempt(body.username, body.password, client, ctx.state.log);
     const again = { rd: body.rd, username: body.username };

@@ -7,13 +7,25 @@ import { pageHeaders } from '../pages/layout.js';
 import { cookieSession, type PageParts } from './browser-session.js';
 import { endSession } from './current-session.js';
 
+/** Where the provider signs its user out too, when it offers to (an `end_session_endpoint`). */
+function providerSignOut({ provider, site }: PageParts): { name: string; url: string } | undefined {
+  const url = provider?.party.endSessionUrl(`${site.publicUrl}/login`);
+  return provider && url && { name: provider.name, url: url.href };
+}
+
 /** GET /logout, the button any app may link to, and POST /logout, which it posts. */
 export function addSignOutRoutes(routes: Routes<operations>, parts: PageParts): void {
   const { site, cookies } = parts;
   routes.operation('getSignOutPage', async (ctx, { query }) => {
     const signedIn = await cookieSession(ctx.req, parts);
     const form = signedIn && { username: signedIn.session.username, csrf: csrfToken(signedIn.token) };
-    return { status: 200, type: 'text/html', headers: pageHeaders(site), body: signOutPage(form, query.rd) };
+    const atProvider = !signedIn && query.ended === 'provider' ? providerSignOut(parts) : undefined;
+    return {
+      status: 200,
+      type: 'text/html',
+      headers: pageHeaders(site),
+      body: signOutPage(form, query.rd, atProvider),
+    };
   });
   routes.operation('signOut', async (ctx, { body }) => {
     const cookie = cookies.sessionToken(ctx.req);
@@ -22,9 +34,11 @@ export function addSignOutRoutes(routes: Routes<operations>, parts: PageParts): 
     refuseCrossSite(ctx, site, token === undefined ? undefined : { cookie: token, sent: body?.csrf });
     const session = token === undefined ? undefined : await parts.sessions.authenticate(token);
     if (session) await endSession(parts.sessions, session, ctx.state.log);
-    return {
-      status: 303,
-      headers: { Location: site.redirectTarget(body?.rd) ?? 'login', 'Set-Cookie': cookies.clearSession() },
-    };
+    const offerProvider = session !== undefined && (await parts.provider?.vouchedFor(session.username));
+    const onward = site.redirectTarget(body?.rd);
+    const location = offerProvider
+      ? `logout?ended=provider${onward ? `&rd=${encodeURIComponent(onward)}` : ''}`
+      : (onward ?? 'login');
+    return { status: 303, headers: { Location: location, 'Set-Cookie': cookies.clearSession() } };
   });
 }

@@ -72,6 +72,7 @@ test.serial('a person signs in, finds a pod, reads and follows it, filters, down
   await page.waitForURL(viewer());
   await t.notThrowsAsync(page.getByText('Signed in as alice').waitFor());
 
+  await page.getByRole('heading', { name: 'Pods' }).waitFor();
   const namespaces = await page.locator('caption').allTextContents();
   t.deepEqual(namespaces, ['Namespace default', 'Namespace team-a']);
   t.is(await page.getByText('vault-0').count(), 0);
