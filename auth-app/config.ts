@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tlsFilesFrom, type TlsFiles } from '../common/tls.js';
+import { tlsFilesFrom, tlsVariables, type TlsFiles } from '../common/tls.js';
 import type { SessionPolicy } from './sessions.js';
 import type { ThrottlePolicy } from './throttle.js';
 import {
@@ -11,6 +11,7 @@ import {
   logLevel,
   parseEnv,
   secretFrom,
+  serviceEnvironment,
 } from '../common/config.js';
 import { originOf } from './browser-site.js';
 
@@ -145,3 +146,6 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
     logLevel: parsed.AUTH_LOG_LEVEL,
   };
 }
+
+/** Every variable auth-app reads (deploy:check holds the image and the manifests to them). */
+export const authEnvironment = serviceEnvironment(schema, tlsVariables('AUTH'));
