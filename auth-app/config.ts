@@ -11,8 +11,8 @@ import {
   logLevel,
   parseEnv,
   secretFrom,
-  serviceEnvironment,
 } from '../common/config.js';
+import { serviceEnvironment } from '../common/service-environment.js';
 import { originOf } from './browser-site.js';
 
 const schema = z.object({

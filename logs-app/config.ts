@@ -3,16 +3,8 @@ import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { sessionCookieName } from '../common/session-cookie.js';
 import { tlsFilesFrom, tlsVariables, type TlsFiles } from '../common/tls.js';
-import {
-  ConfigError,
-  envInt,
-  envPort,
-  envSecret,
-  logLevel,
-  parseEnv,
-  secretFrom,
-  serviceEnvironment,
-} from '../common/config.js';
+import { ConfigError, envInt, envPort, envSecret, logLevel, parseEnv, secretFrom } from '../common/config.js';
+import { serviceEnvironment } from '../common/service-environment.js';
 import type { FollowPolicy } from './follows.js';
 import type { KubernetesOptions } from './sources/kubernetes.js';
 

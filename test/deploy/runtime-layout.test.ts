@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -23,6 +23,7 @@ test("the image's files, laid out as its COPY lines say, run both services as th
   t.timeout(180_000);
   t.is((await finished(spawn('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'ignore' }))).code, 0);
   const scratch = mkdtempSync(join(tmpdir(), 'runtime-layout-'));
+  t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
   const layout = assembleRuntime(join(scratch, 'app'));
   const { dir, image } = layout;
 

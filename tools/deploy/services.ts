@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { authEnvironment } from '../../auth-app/config.js';
-import type { ServiceEnvironment } from '../../common/config.js';
+import type { ServiceEnvironment } from '../../common/service-environment.js';
 import { tlsVariables } from '../../common/tls.js';
 import { loadSpec } from '../../common/spec.js';
 import { logsEnvironment } from '../../logs-app/config.js';
@@ -28,21 +28,18 @@ function probePaths(spec: 'auth' | 'logs'): Service['probes'] {
   return { liveness: pathOf('health'), readiness: pathOf('readiness') };
 }
 
-export const authApp: Service = {
-  name: 'auth-app',
-  environment: authEnvironment,
-  portVariable: 'AUTH_PORT',
-  tlsVariable: tlsVariables('AUTH')[0],
-  probes: probePaths('auth'),
-};
+function service(name: Service['name'], environment: ServiceEnvironment, prefix: 'AUTH' | 'LOGS'): Service {
+  return {
+    name,
+    environment,
+    portVariable: `${prefix}_PORT`,
+    tlsVariable: tlsVariables(prefix)[0],
+    probes: probePaths(prefix === 'AUTH' ? 'auth' : 'logs'),
+  };
+}
 
-export const logsApp: Service = {
-  name: 'logs-app',
-  environment: logsEnvironment,
-  portVariable: 'LOGS_PORT',
-  tlsVariable: tlsVariables('LOGS')[0],
-  probes: probePaths('logs'),
-};
+export const authApp = service('auth-app', authEnvironment, 'AUTH');
+export const logsApp = service('logs-app', logsEnvironment, 'LOGS');
 
 /** What a container of the image may run (node's argument after its own flags), and whether it listens. */
 export interface Entry {
