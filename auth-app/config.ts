@@ -148,4 +148,4 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
 }
 
 /** Every variable auth-app reads (deploy:check holds the image and the manifests to them). */
-export const authEnvironment = serviceEnvironment(schema, tlsVariables('AUTH'));
+export const authEnvironment = serviceEnvironment([schema], tlsVariables('AUTH'));

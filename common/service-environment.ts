@@ -7,9 +7,9 @@ export interface ServiceEnvironment {
   parse(name: string, raw: string | undefined): { value: unknown } | { refused: string };
 }
 
-/** A service's schema, and the variables it reads beside it (`alsoRead`, taken as they are). */
-export function serviceEnvironment(schema: z.ZodObject, alsoRead: readonly string[]): ServiceEnvironment {
-  const fields: Record<string, z.ZodType> = schema.shape;
+/** A service's schemas (each config module's), and the variables it reads beside them (`alsoRead`, as they are). */
+export function serviceEnvironment(schemas: z.ZodObject[], alsoRead: readonly string[]): ServiceEnvironment {
+  const fields: Record<string, z.ZodType> = Object.assign({}, ...schemas.map((schema) => schema.shape));
   return {
     variables: [...Object.keys(fields), ...alsoRead],
     parse(name, raw) {

@@ -184,4 +184,4 @@ export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
 }
 
 /** Every variable logs-app reads (deploy:check holds the image and the manifests to them). */
-export const logsEnvironment = serviceEnvironment(schema, tlsVariables('LOGS'));
+export const logsEnvironment = serviceEnvironment([schema], tlsVariables('LOGS'));

@@ -8,7 +8,7 @@ import { assembleRuntime } from '../../tools/deploy/runtime-layout.js';
 import { testPassword, testServiceToken } from '../helpers/auth.js';
 import { container, overlay } from '../helpers/deploy.js';
 import { cri, at } from '../helpers/logs.js';
-import { finished, repoRoot } from '../helpers/processes.js';
+import { finished } from '../helpers/processes.js';
 import { startProcess, type Running } from '../helpers/services.js';
 
 /** node's flags and the entry script of a container's command line. */
@@ -21,13 +21,15 @@ const loopback = (running: Running) => running.url.replace('0.0.0.0', '127.0.0.1
 
 test("the image's files, laid out as its COPY lines say, run both services as the image and the manifests start them", async (t) => {
   t.timeout(180_000);
-  t.is((await finished(spawn('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'ignore' }))).code, 0);
   const scratch = mkdtempSync(join(tmpdir(), 'runtime-layout-'));
   t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
   const layout = assembleRuntime(join(scratch, 'app'));
   const { dir, image } = layout;
 
   t.true(existsSync(join(dir, 'dist', 'openapi', 'auth.yaml')), 'the specs, copied into dist by the build');
+  t.true(existsSync(join(dir, 'dist', 'auth-app', 'main.js')), "built from the build stage's COPY lines alone");
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: string };
+  t.is(manifest.type, 'module', 'dist/ is ES modules: without package.json Node would only guess it from the syntax');
   t.true(existsSync(join(dir, 'dist', 'auth-app', 'common-passwords.txt')));
   t.true(existsSync(join(dir, 'dist', 'viewer', 'manifest.json')));
   for (const production of ['koa', 'better-sqlite3', 'swagger-ui-dist', 'pg']) {

@@ -13,6 +13,7 @@ export interface Copy {
   intoDirectory: boolean;
 }
 
+/** A stage, with what it holds from the stage it is built FROM: its WORKDIR, ENV, COPY and RUN lines. */
 export interface Stage {
   name: string | undefined;
   workdir: string;
@@ -60,7 +61,7 @@ export function parseDockerfile(text: string): Image {
         name,
         workdir: parent?.workdir ?? '/',
         env: { ...parent?.env },
-        copies: [],
+        copies: [...(parent?.copies ?? [])],
         runs: [...(parent?.runs ?? [])],
       };
       stages.push(stage);

@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { parseDockerfile, type Copy, type Image, type Stage } from './image.js';
 import { repoRoot } from './render.js';
@@ -29,27 +30,39 @@ function productionFilter(root: string): (path: string) => boolean {
 }
 
 /**
- * What a stage's WORKDIR holds, here: the build stage's is this checkout once `npm run build` has run; the
- * production dependencies' stage is package.json, the lockfile, and node_modules without the lockfile's dev
- * packages, as `npm ci --omit=dev` installs them from the same lockfile (built for this machine's Node).
+ * A stage's WORKDIR made here, as its lines say: its COPY lines from this checkout, then its npm commands. `npm ci`
+ * is this checkout's node_modules (linked), `npm ci --omit=dev` those of them the lockfile does not mark dev (what it
+ * installs from the same lockfile, built for this machine's Node), and `npm run <script>` runs there. apt-get and
+ * the rest are the toolchain, this machine's own.
  */
 function standIn(stage: Stage, root: string, scratch: string): string {
-  if (stage.runs.some((run) => /npm ci\b.*--omit=dev/.test(run))) {
-    const dir = join(scratch, stage.name ?? 'production-deps');
-    if (existsSync(dir)) return dir;
-    const installed = productionFilter(root);
-    for (const file of ['package.json', 'package-lock.json']) cpSync(join(root, file), join(dir, file));
-    cpSync(join(root, 'node_modules'), join(dir, 'node_modules'), {
-      recursive: true,
-      filter: (source) => installed(relative(root, source)),
-    });
-    return dir;
+  const dir = join(scratch, stage.name ?? 'stage');
+  if (existsSync(dir)) return dir;
+  mkdirSync(dir, { recursive: true });
+  for (const copy of stage.copies) {
+    if (copy.from !== undefined) throw new Error(`stage ${stage.name}: COPY --from=${copy.from} is not stood in for`);
+    copyInto(copy, root, stage.workdir, dir, true);
   }
-  if (stage.runs.some((run) => /npm run build\b/.test(run))) return root;
-  throw new Error(`nothing here stands in for the Dockerfile's stage ${stage.name}`);
+  for (const run of stage.runs) {
+    if (/npm ci\b.*--omit=dev/.test(run)) {
+      const installed = productionFilter(root);
+      cpSync(join(root, 'node_modules'), join(dir, 'node_modules'), {
+        recursive: true,
+        filter: (source) => installed(relative(root, source)),
+      });
+    } else if (/npm ci\b/.test(run)) {
+      symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+    } else {
+      const script = /npm run (\S+)/.exec(run)?.[1];
+      if (script)
+        execFileSync('npm', ['run', '--silent', script], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+  }
+  return dir;
 }
 
-function copyInto(copy: Copy, from: string, workdir: string, dir: string): void {
+/** A COPY line carried out from `from` (a stage made here, or the build context: `context`). */
+function copyInto(copy: Copy, from: string, workdir: string, dir: string, context = false): void {
   const inside = relative(workdir, copy.destination);
   if (inside.startsWith('..')) throw new Error(`COPY to ${copy.destination}, outside WORKDIR ${workdir}`);
   for (const source of copy.sources) {
@@ -57,13 +70,15 @@ function copyInto(copy: Copy, from: string, workdir: string, dir: string): void 
     const into =
       copy.intoDirectory && !statSync(path).isDirectory() ? join(dir, inside, basename(source)) : join(dir, inside);
     mkdirSync(dirname(into), { recursive: true });
-    cpSync(path, into, { recursive: true });
+    /** .dockerignore keeps every node_modules out of the build context. */
+    const sent = (each: string) => !context || basename(each) !== 'node_modules';
+    cpSync(path, into, { recursive: true, filter: sent });
   }
 }
 
 /**
  * The image's last stage laid out in `dir` without docker: each of its COPY lines carried out as the Dockerfile
- * says, from this checkout (the build context) or from what stands in for the stage it names.
+ * says, from this checkout (the build context) or from the stage it names, made as that stage's own lines say.
  */
 export function assembleRuntime(dir: string, root = repoRoot): RuntimeLayout {
   const image = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'));
@@ -74,7 +89,7 @@ export function assembleRuntime(dir: string, root = repoRoot): RuntimeLayout {
     if (copy.from !== undefined && !stage) throw new Error(`COPY --from=${copy.from}: no such stage`);
     const from = stage ? standIn(stage, root, scratch) : root;
     const sources = stage ? copy.sources.map((source) => relative(stage.workdir, source)) : copy.sources;
-    copyInto({ ...copy, sources }, from, image.runtime.workdir, dir);
+    copyInto({ ...copy, sources }, from, image.runtime.workdir, dir, !stage);
   }
   for (const volume of image.volumes) mkdirSync(join(volumes, volume), { recursive: true });
   const moved = (value: string) => {
