@@ -39,6 +39,7 @@ test("the image's files, laid out as its COPY lines say, run both services as th
     t.false(existsSync(join(dir, 'node_modules', development)), development);
   }
   t.false(existsSync(join(dir, 'auth-app')), 'no TypeScript source beside dist/');
+  t.false(existsSync(join(dir, 'dist', 'tools', 'deploy')), 'deploy:check is not built into the image');
 
   const [node, ...entrypointArgs] = image.entrypoint ?? [];
   t.is(node, 'node');
