@@ -115,6 +115,7 @@ test("the image's files, laid out as its COPY lines say, run both services as th
   t.is(await read.text(), 'hello from the image\n');
 
   t.is((await fetch(`${logsUrl}/`, { redirect: 'manual' })).status, 303, 'the viewer sends a browser to sign in');
+  t.is((await fetch(`${authUrl}/login`)).status, 200, "auth-app's sign-in page");
   const { script } = JSON.parse(readFileSync(join(dir, 'dist', 'viewer', 'manifest.json'), 'utf8')) as {
     script: string;
   };

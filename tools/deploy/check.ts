@@ -7,6 +7,7 @@ import { checkPodSecurity } from './pods.js';
 import { checkRbac } from './rbac.js';
 import { overlays, render, repoRoot } from './render.js';
 import { checkSchemas } from './schemas.js';
+import { checkSignIn } from './sign-in.js';
 import { checkTraffic } from './traffic.js';
 
 /** Every rule on one rendered overlay: the objects as `kubectl kustomize` printed them, run by this image. */
@@ -18,6 +19,7 @@ export function checkObjects(objects: KubeObject[], image: Image): Findings {
     checkContainers(objects, image),
     checkRbac(objects, found),
     checkTraffic(objects, found),
+    checkSignIn(found),
   );
 }
 
