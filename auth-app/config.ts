@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tlsFilesFrom, type TlsFiles } from '../common/tls.js';
+import { tlsFilesFrom, tlsVariables, type TlsFiles } from '../common/tls.js';
 import type { SessionPolicy } from './sessions.js';
 import type { ThrottlePolicy } from './throttle.js';
 import {
@@ -12,6 +12,7 @@ import {
   parseEnv,
   secretFrom,
 } from '../common/config.js';
+import { serviceEnvironment } from '../common/service-environment.js';
 import { originOf } from './browser-site.js';
 import { oidcConfig, type OidcConfig } from './oidc/config.js';
 
@@ -149,3 +150,6 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
     logLevel: parsed.AUTH_LOG_LEVEL,
   };
 }
+
+/** Every variable auth-app reads (deploy:check holds the image and the manifests to them). */
+export const authEnvironment = serviceEnvironment([schema], tlsVariables('AUTH'));

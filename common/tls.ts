@@ -9,9 +9,15 @@ export interface TlsFiles {
   keyFile: string;
 }
 
+/** The variables that name a service's certificate and key files. */
+export const tlsVariables = (prefix: string): [cert: string, key: string] => [
+  `${prefix}_TLS_CERT_FILE`,
+  `${prefix}_TLS_KEY_FILE`,
+];
+
 /** `<prefix>_TLS_CERT_FILE` and `<prefix>_TLS_KEY_FILE`, both or neither: neither serves plain HTTP. */
 export function tlsFilesFrom(prefix: string, env: NodeJS.ProcessEnv): TlsFiles | undefined {
-  const [cert, key] = [`${prefix}_TLS_CERT_FILE`, `${prefix}_TLS_KEY_FILE`];
+  const [cert, key] = tlsVariables(prefix);
   const certFile = env[cert] || undefined;
   const keyFile = env[key] || undefined;
   if (certFile === undefined && keyFile === undefined) return undefined;

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { sessionCookieName } from '../common/session-cookie.js';
-import { tlsFilesFrom, type TlsFiles } from '../common/tls.js';
+import { tlsFilesFrom, tlsVariables, type TlsFiles } from '../common/tls.js';
 import { ConfigError, envInt, envPort, envSecret, logLevel, parseEnv, secretFrom } from '../common/config.js';
+import { serviceEnvironment } from '../common/service-environment.js';
 import type { FollowPolicy } from './follows.js';
 import type { KubernetesOptions } from './sources/kubernetes.js';
 
@@ -181,3 +182,6 @@ export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
     logLevel: env.LOGS_LOG_LEVEL,
   };
 }
+
+/** Every variable logs-app reads (deploy:check holds the image and the manifests to them). */
+export const logsEnvironment = serviceEnvironment([schema], tlsVariables('LOGS'));

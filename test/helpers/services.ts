@@ -11,6 +11,12 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** Where the process runs (the repo by default), and node's own flags before the script. */
+export interface ProcessOptions {
+  cwd?: string;
+  nodeFlags?: string[];
+}
+
 /**
  * Starts an entry point in its own process (TypeScript through tsx, or the compiled JavaScript in dist/), its
  * output into a file, and waits for its "listening" line.
@@ -20,11 +26,12 @@ export async function startProcess(
   env: Record<string, string>,
   logDir: string,
   name: string,
+  { cwd = repoRoot, nodeFlags = [] }: ProcessOptions = {},
 ): Promise<Running> {
   const logPath = join(logDir, `${name}.log`);
   const out = openSync(logPath, 'w');
-  const child = spawn(process.execPath, nodeArguments(script), {
-    cwd: repoRoot,
+  const child = spawn(process.execPath, [...nodeFlags, ...nodeArguments(script)], {
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', out, 'inherit'],
   });
