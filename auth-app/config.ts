@@ -14,7 +14,7 @@ import {
 } from '../common/config.js';
 import { serviceEnvironment } from '../common/service-environment.js';
 import { originOf } from './browser-site.js';
-import { oidcConfig, type OidcConfig } from './oidc/config.js';
+import { oidcConfig, oidcSchema, type OidcConfig } from './oidc/config.js';
 
 const schema = z.object({
   AUTH_HOST: z.string().min(1).default('127.0.0.1'),
@@ -152,4 +152,4 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
 }
 
 /** Every variable auth-app reads (deploy:check holds the image and the manifests to them). */
-export const authEnvironment = serviceEnvironment([schema], tlsVariables('AUTH'));
+export const authEnvironment = serviceEnvironment([schema, oidcSchema], tlsVariables('AUTH'));

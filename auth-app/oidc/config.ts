@@ -27,7 +27,7 @@ const issuerUrl = z
 
 const claimName = z.string().regex(/^[\w.:-]{1,64}$/, 'a claim name');
 
-const schema = z.object({
+export const oidcSchema = z.object({
   AUTH_OIDC_ISSUER: issuerUrl.optional(),
   AUTH_OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
   AUTH_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -70,7 +70,7 @@ export function parseGroupPermissions(text: string): Map<string, string[]> {
 
 /** Sign-in through an OpenID Connect provider, when `AUTH_OIDC_ISSUER` is set; every other `AUTH_OIDC_` needs it. */
 export function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | undefined {
-  const parsed = parseEnv(schema, env);
+  const parsed = parseEnv(oidcSchema, env);
   if (parsed.AUTH_OIDC_ISSUER === undefined) {
     const orphan = Object.keys(env).find((name) => name.startsWith('AUTH_OIDC_') && env[name] !== undefined);
     if (orphan !== undefined) throw invalid(orphan, 'set AUTH_OIDC_ISSUER too, or unset it');
