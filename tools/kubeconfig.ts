@@ -5,10 +5,11 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 
 const usage = `Usage: npm run --silent kubeconfig -- --server <logs-app https URL> [--certificate-authority <file>]
-         --auth-server <auth-app URL> [--auth-certificate-authority <file>] --username <name>
+         --auth-server <auth-app URL> [--auth-certificate-authority <file>] (--username <name> | --sign-in oidc)
 
 Prints a kubeconfig whose context, cluster and user are named pod-logs; its user is this product's exec
-credential plugin, which signs in at auth-app once and caches the session token. Merge it into ~/.kube/config, or
+credential plugin, which signs in at auth-app once and caches the session token: with the user's password, or with
+--sign-in oidc through auth-app's identity provider in the browser (it opens $BROWSER, or prints the address). Merge it into ~/.kube/config, or
 point KUBECONFIG at it, then: kubectl --context pod-logs get pods`;
 
 function refuse(message: string): never {
@@ -25,6 +26,7 @@ try {
       'auth-server': { type: 'string' },
       'auth-certificate-authority': { type: 'string' },
       username: { type: 'string' },
+      'sign-in': { type: 'string' },
       help: { type: 'boolean' },
     },
   }));
@@ -37,7 +39,11 @@ if (values.help) {
 }
 const { server, username } = values;
 const authServer = values['auth-server'];
-if (!server || !authServer || !username) refuse('--server, --auth-server and --username are required');
+const signIn = values['sign-in'];
+if (signIn !== undefined && signIn !== 'oidc') refuse(`--sign-in takes oidc, not ${signIn}`);
+if (!server || !authServer || !username === (signIn === undefined)) {
+  refuse('--server, --auth-server and one of --username or --sign-in oidc are required');
+}
 /** kubectl sends no token to a plain-HTTP server, so a kubeconfig for one could never work. */
 if (!server.startsWith('https://'))
   refuse(`--server must be an https:// URL (kubectl sends no token over http): ${server}`);
@@ -65,7 +71,7 @@ const kubeconfig = {
         exec: {
           apiVersion: 'client.authentication.k8s.io/v1',
           command: process.execPath,
-          args: [plugin, '--auth-server', authServer, '--username', username],
+          args: [plugin, '--auth-server', authServer, ...(signIn ? ['--sign-in', signIn] : ['--username', username!])],
           env: authAuthority ? [{ name: 'NODE_EXTRA_CA_CERTS', value: resolve(authAuthority) }] : [],
           interactiveMode: 'IfAvailable',
           provideClusterInfo: false,

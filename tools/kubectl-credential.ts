@@ -3,11 +3,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readHidden } from '../common/hidden-input.js';
+import { signInWithBrowser } from './browser-sign-in.js';
 
 /**
  * kubectl's exec credential plugin (client.authentication.k8s.io/v1) for pod-logs: prints a session token of
  * auth-app's, from a cache while auth-app still accepts it, else from a new login (the password typed on the
- * terminal kubectl lends, or read from POD_LOGS_PASSWORD_FILE). kubectl runs it again after a 401.
+ * terminal kubectl lends, or read from POD_LOGS_PASSWORD_FILE), or, with --sign-in oidc, through auth-app's identity
+ * provider in the browser. kubectl runs it again after a 401.
  */
 
 interface Cached {
@@ -16,9 +18,11 @@ interface Cached {
 }
 
 const { values } = parseArgs({
-  options: { 'auth-server': { type: 'string' }, username: { type: 'string' } },
+  options: { 'auth-server': { type: 'string' }, username: { type: 'string' }, 'sign-in': { type: 'string' } },
 });
 const authServer = (values['auth-server'] ?? '').replace(/\/$/, '');
+/** `--sign-in oidc`: through auth-app's identity provider, in the browser, for users without a local password. */
+const throughProvider = values['sign-in'] === 'oidc';
 const username = values.username ?? '';
 
 function fail(message: string): never {
@@ -26,11 +30,13 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-if (!authServer || !username) fail('the kubeconfig must give --auth-server and --username');
+if (!authServer || (!username && !throughProvider)) {
+  fail('the kubeconfig must give --auth-server and --username (or --sign-in oidc)');
+}
 
 const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pod-logs');
 const cacheFile = join(cacheDir, 'tokens.json');
-const cacheKey = `${authServer} ${username}`;
+const cacheKey = throughProvider ? `${authServer} oidc` : `${authServer} ${username}`;
 
 function readCache(): Record<string, Cached> {
   try {
@@ -79,7 +85,9 @@ async function credential(): Promise<Cached> {
   const cached = readCache()[cacheKey];
   if (cached && (await live(cached))) return cached;
   const execInfo = JSON.parse(process.env.KUBERNETES_EXEC_INFO ?? '{}') as { spec?: { interactive?: boolean } };
-  const fresh = await login(execInfo.spec?.interactive ?? false);
+  const fresh = throughProvider
+    ? await signInWithBrowser(authServer, (line) => process.stderr.write(`${line}\n`))
+    : await login(execInfo.spec?.interactive ?? false);
   writeCache({ ...readCache(), [cacheKey]: fresh });
   return fresh;
 }
