@@ -1246,7 +1246,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            403: components["responses"]["InsufficientScope"];
+            /**
+             * @description The session is live but does not hold `permission`. Through Traefik or Caddy (`X-Forwarded-Uri` sent),
+             *     which hand this answer to the browser as it is, a page that says so.
+             */
+            403: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
             503: components["responses"]["Unavailable"];
         };
     };

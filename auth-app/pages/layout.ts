@@ -44,7 +44,9 @@ export const pageHeaders = (site: BrowserSite): Record<string, string> => ({
 export const problemPages =
   (site: BrowserSite): ProblemWriter =>
   (ctx, problem) => {
-    const root = pagePaths.get(ctx.path);
+    /** Traefik and Caddy hand forward auth's refusal to the browser as it is: a person reads it. */
+    const forBrowser = ctx.path === '/auth/forward' && problem.status === 403 && ctx.get('x-forwarded-uri') !== '';
+    const root = forBrowser ? `${site.publicUrl}/` : pagePaths.get(ctx.path);
     if (root === undefined) return undefined;
     ctx.set('Content-Security-Policy', pagePolicy(site));
     const main = html`<h1>${problem.kind.title}</h1>

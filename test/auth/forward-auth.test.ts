@@ -41,6 +41,18 @@ test('?permission= is checked as validate does: held 200, missing 403', async (t
   const refused = await auth.request('/auth/forward?permission=logs:read:team-b', { headers: cookie(token) });
   t.is(refused.status, 403);
   t.regex(refused.headers.get('www-authenticate') ?? '', /insufficient_scope/);
+  t.is(refused.contentType, 'application/problem+json', 'to nginx, which answers the browser itself');
+  const throughTraefik = await auth.request('/auth/forward?permission=logs:read:team-b', {
+    headers: {
+      ...cookie(token),
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'app.test',
+      'x-forwarded-uri': '/x',
+    },
+  });
+  t.is(throughTraefik.status, 403);
+  t.is(throughTraefik.contentType, 'text/html', 'Traefik hands it to the browser as it is: a page');
+  t.regex(throughTraefik.text, /does not hold/);
   t.is((await auth.request('/auth/forward?permission=Not-One', { headers: cookie(token) })).status, 400);
 });
 
