@@ -9,6 +9,7 @@ import { criFile } from './fixtures.js';
 import { startProcess, type Running } from '../test/helpers/services.js';
 import { followedStreams } from './followed-streams.js';
 import { forwardAuthThroughNginx } from './forward-auth.js';
+import { providerSignIns } from './provider-sign-ins.js';
 import { quietFollows } from './follows.js';
 import { closingLine } from './report.js';
 import { viewerSmoothness } from './viewer.js';
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
       9: forwardAuthThroughNginx,
       10: followedStreams,
       11: viewerSmoothness,
+      12: providerSignIns,
     };
     for (const [number, scenario] of Object.entries(scenarios)) {
       if (only.length === 0 || only.includes(Number(number))) await scenario(bench);
