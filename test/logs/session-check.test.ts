@@ -168,7 +168,8 @@ function misbehavingAuth() {
       if (token === 'fail') return json(500, {});
       if (token === 'huge') return json(200, { results: [{ verdict: 'allowed' }], padding: 'x'.repeat(100 * 1024) });
       if (token === 'short') return json(200, { results: [] });
-      setTimeout(() => json(200, { results: [] }), 3000).unref();
+      /** A verdict (401), but long after the timeout: only a check that gave up in time answers 503. */
+      setTimeout(() => json(200, { results: [{ verdict: 'invalid_token' }] }), 30_000).unref();
     });
   });
 }
@@ -192,9 +193,7 @@ test('auth-app too slow, answering 5xx, too much or the wrong number of verdicts
   );
   t.teardown(() => logs.stop());
   const request = contractClient('logs', () => logs.url);
-  const started = Date.now();
   t.is((await request('/logs/app', { token: 'slow' })).status, 503);
-  t.true(Date.now() - started < 2000);
   t.is((await request('/logs/app', { token: 'fail' })).status, 503);
   t.is((await request('/logs/app', { token: 'huge' })).status, 503, 'an answer past 64 KiB is not held in memory');
   t.is((await request('/logs/app', { token: 'short' })).status, 503, 'no verdict is guessed');
