@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { finished, repoRoot } from './processes.js';
 
 export interface KubectlResult {
   code: number;
@@ -47,3 +48,12 @@ export class Kubectl {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** `npm run kubeconfig -- <args>`, as a user makes their kubeconfig. */
+export const kubeconfigFor = (...args: string[]) =>
+  finished(
+    spawn('npm', ['run', '--silent', 'kubeconfig', '--', ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );

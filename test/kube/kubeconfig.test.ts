@@ -5,17 +5,9 @@ import { join } from 'node:path';
 import test from 'ava';
 import { testPassword } from '../helpers/auth.js';
 import { makeCertificate } from '../helpers/certificates.js';
-import { Kubectl } from '../helpers/kubectl.js';
+import { Kubectl, kubeconfigFor } from '../helpers/kubectl.js';
 import { at, cri, startStack } from '../helpers/logs.js';
-import { finished, repoRoot } from '../helpers/processes.js';
-
-const kubeconfigFor = (...args: string[]) =>
-  finished(
-    spawn('npm', ['run', '--silent', 'kubeconfig', '--', ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
+import { finished } from '../helpers/processes.js';
 
 test('the one-time setup: a kubeconfig whose plugin signs in once, reuses its session, and signs in again when it ends', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));

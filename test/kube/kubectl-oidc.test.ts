@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +5,9 @@ import test from 'ava';
 import { launchBrowser } from '../helpers/browser.js';
 import { makeCertificate } from '../helpers/certificates.js';
 import { freePort } from '../helpers/http.js';
-import { Kubectl, type KubectlResult } from '../helpers/kubectl.js';
+import { Kubectl, kubeconfigFor, type KubectlResult } from '../helpers/kubectl.js';
 import { at, cri, startStack } from '../helpers/logs.js';
 import { startProvider } from '../helpers/oidc-provider.js';
-import { finished, repoRoot } from '../helpers/processes.js';
 
 const clientSecret = 'oidc-client-secret-for-kubectl-0123456789';
 
@@ -36,25 +34,15 @@ test('kubectl signs in through the identity provider in the browser, once, for a
   t.teardown(() => stack.stop());
   stack.writeLog('default', 'hello', 'main', '0.log', [cri(at(0), 'hello through the provider')]);
 
-  const made = await finished(
-    spawn(
-      'npm',
-      [
-        'run',
-        '--silent',
-        'kubeconfig',
-        '--',
-        '--server',
-        stack.logs.url,
-        '--certificate-authority',
-        certificate.certFile,
-        '--auth-server',
-        stack.auth.url,
-        '--sign-in',
-        'oidc',
-      ],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    ),
+  const made = await kubeconfigFor(
+    '--server',
+    stack.logs.url,
+    '--certificate-authority',
+    certificate.certFile,
+    '--auth-server',
+    stack.auth.url,
+    '--sign-in',
+    'oidc',
   );
   t.is(made.code, 0, made.stderr);
   const opened = join(dir, 'opened');
