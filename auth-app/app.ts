@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import type { Document } from 'openapi-backend';
 import { docsHandlers } from '../common/docs.js';
-import { requestEnvelope } from '../common/envelope.js';
+import { logStreamFailures, requestEnvelope } from '../common/envelope.js';
 import { healthHandlers } from '../common/health.js';
 import type { Logger } from '../common/logger.js';
 import { Problem } from '../common/problem.js';
@@ -10,6 +10,7 @@ import type { CompiledSpec } from '../common/spec.js';
 import type { operations } from '../generated/auth.js';
 import type { BrowserCookies } from './browser-cookies.js';
 import type { BrowserSite } from './browser-site.js';
+import type { ChangeFeed } from './change-feed.js';
 import type { AuthConfig } from './config.js';
 import type { ProviderSignIn } from './oidc/provider-sign-in.js';
 import { problemPages } from './pages/layout.js';
@@ -17,6 +18,7 @@ import type { PasswordLogin } from './password-login.js';
 import { requireService } from './require-service.js';
 import { requireSession } from './require-session.js';
 import { addCliSignInRoutes } from './routes/cli-sign-in.js';
+import { addChangeRoutes } from './routes/changes.js';
 import { addCurrentSessionRoutes } from './routes/current-session.js';
 import { addForwardAuthRoutes } from './routes/forward-auth.js';
 import { addLoginRoutes } from './routes/login.js';
@@ -36,12 +38,15 @@ export interface AuthAppParts {
   store: Store;
   sessions: Sessions;
   login: PasswordLogin;
+  changes: ChangeFeed;
   logger: Logger;
   /** Where browsers reach auth-app and whom it trusts; its cookies. */
   site: BrowserSite;
   cookies: BrowserCookies;
   /** Sign-in through the identity provider, when one is set up. */
   provider: ProviderSignIn | undefined;
+  /** Aborted when the service stops: change feeds end then. */
+  stopping: AbortSignal;
 }
 
 const storeFailure = (error: unknown) =>
@@ -71,11 +76,13 @@ function authRoutes(parts: AuthAppParts): Routes<operations> {
   addProviderSignInRoutes(routes, pages, provider);
   addCliSignInRoutes(routes, pages, provider, config);
   addForwardAuthRoutes(routes, user, site, config.realm);
+  addChangeRoutes(routes, parts.changes, config.session.touchIntervalMs, parts.stopping);
   return routes;
 }
 
 export function createAuthApp(parts: AuthAppParts): Koa {
   const app = new Koa();
+  logStreamFailures(app, parts.logger);
   app.use(
     requestEnvelope({
       logger: parts.logger,

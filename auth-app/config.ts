@@ -31,6 +31,8 @@ const schema = z.object({
   AUTH_LOGIN_ACCOUNT_MAX_FAILURES: envInt(100, 2, 100_000),
   AUTH_LOGIN_ACCOUNT_WINDOW: envInt(3600, 1),
   AUTH_PURGE_INTERVAL: envInt(60, 1),
+  AUTH_CHANGES_POLL_MS: envInt(10, 1, 60_000),
+  AUTH_CHANGES_RETENTION: envInt(3600, 1),
   AUTH_REALM: z
     .string()
     .regex(/^[\w .-]{1,64}$/, 'letters, digits, space, dot, dash')
@@ -76,6 +78,13 @@ export interface BrowserConfig {
   cookieDomain: string | undefined;
 }
 
+export interface ChangeFeedPolicy {
+  /** How often another process's commit is looked for (SQLite's data_version; PostgreSQL NOTIFYs at once). */
+  pollMs: number;
+  /** How long changes are held for a subscriber that reconnects to be told what it missed. */
+  retentionMs: number;
+}
+
 export interface AuthConfig {
   host: string;
   port: number;
@@ -84,6 +93,7 @@ export interface AuthConfig {
   session: SessionPolicy;
   throttle: ThrottlePolicy;
   purgeIntervalMs: number;
+  changes: ChangeFeedPolicy;
   realm: string;
   trustProxy: boolean;
   /** What services send as X-Service-Token to ask for validations; without it those endpoints refuse every call. */
@@ -141,6 +151,7 @@ export function authConfig(env: NodeJS.ProcessEnv): AuthConfig {
       accountWindowMs: parsed.AUTH_LOGIN_ACCOUNT_WINDOW * 1000,
     },
     purgeIntervalMs: parsed.AUTH_PURGE_INTERVAL * 1000,
+    changes: { pollMs: parsed.AUTH_CHANGES_POLL_MS, retentionMs: parsed.AUTH_CHANGES_RETENTION * 1000 },
     realm: parsed.AUTH_REALM,
     trustProxy: parsed.AUTH_TRUST_PROXY,
     serviceToken: secretFrom('AUTH_SERVICE_TOKEN', parsed.AUTH_SERVICE_TOKEN, parsed.AUTH_SERVICE_TOKEN_FILE),

@@ -5,6 +5,7 @@ import { compileSpec, loadSpec } from '../common/spec.js';
 import { createAuthApp } from './app.js';
 import { BrowserCookies } from './browser-cookies.js';
 import { BrowserSite } from './browser-site.js';
+import { ChangeFeed } from './change-feed.js';
 import type { AuthConfig } from './config.js';
 import { ProviderSignIn } from './oidc/provider-sign-in.js';
 import { RelyingParty } from './oidc/relying-party.js';
@@ -57,7 +58,23 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
       throw error;
     }));
   const provider = party && new ProviderSignIn(party, store, sessions, now);
-  const app = createAuthApp({ config, spec, operations, store, sessions, login, logger, site, cookies, provider });
+  const changes = new ChangeFeed(store, logger);
+  await changes.start(config.changes.pollMs);
+  const stopping = new AbortController();
+  const app = createAuthApp({
+    config,
+    spec,
+    operations,
+    store,
+    sessions,
+    login,
+    changes,
+    logger,
+    stopping: stopping.signal,
+    site,
+    cookies,
+    provider,
+  });
   const listening = await listen(app, config.host, config.port, {
     service: { name: 'auth-app', hostVariable: 'AUTH_HOST', portVariable: 'AUTH_PORT' },
     tls: config.tls && {
@@ -68,7 +85,11 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
   });
   listeningUrl = browserUrl(listening.url);
   const purge = setInterval(() => {
-    Promise.all([sessions.purgeExpired(), throttle.purgeExpired()])
+    Promise.all([
+      sessions.purgeExpired(),
+      throttle.purgeExpired(),
+      store.purgeChanges(now() - config.changes.retentionMs),
+    ])
       .then(([sessionsPurged]) => sessionsPurged > 0 && logger.info({ sessionsPurged }, 'expired sessions purged'))
       .catch((error: unknown) => logger.warn({ err: error }, 'purge failed'));
   }, config.purgeIntervalMs);
@@ -85,6 +106,8 @@ export async function startAuthService(config: AuthConfig, options: AuthServiceO
   const stop = async () => {
     clearInterval(purge);
     party?.stop();
+    stopping.abort();
+    changes.close();
     await listening.close();
     await store.close();
   };

@@ -1,3 +1,4 @@
+import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import {
   answerWithProblem,
@@ -51,4 +52,14 @@ export function requestEnvelope({
       if (!line.deferred) line.write();
     }
   };
+}
+
+/**
+ * Koa reports a streamed answer that broke off after its headers as an app error; a client leaving one is not a
+ * failure (the request's own line says what happened), anything else is logged.
+ */
+export function logStreamFailures(app: Koa, logger: Logger): void {
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.warn({ err: error }, 'response stream failed');
+  });
 }

@@ -67,6 +67,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow every change that could alter a verdict, as it commits
+         * @description For services that keep verdicts of `POST /auth/validate/batch` (logs-app does): a long-lived stream of
+         *     NDJSON, one `ChangeFeedMessage` a line. It starts with `hello`; then comes every change that could alter a
+         *     verdict (a session ended by logout, its user or an admin; a user's sessions ended; a disabled or enabled
+         *     user; a password change; a grant or revocation; a change of provider permissions; sessions evicted past
+         *     the limit; expired sessions purged), each as it commits on any replica, by any process (the admin CLI
+         *     too), numbered densely in commit order; and a `heartbeat` every `heartbeatMs` carrying the last seq sent,
+         *     so a stream that stops silently is noticed. Changes name sessions and users by id, never by token.
+         *
+         *     A subscriber that was at seq N sends `after=N`: while auth-app still holds every change after N
+         *     (`AUTH_CHANGES_RETENTION`), `hello` says `replay: true` and they follow; otherwise `replay: false`, and the
+         *     subscriber must forget every verdict it kept: it cannot be told what it missed. A change whose seq is not
+         *     one more than the last, or a heartbeat past it, means something was missed: forget everything and
+         *     subscribe again. A subscriber that reads too slowly is disconnected.
+         */
+        get: operations["watchChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/session": {
         parameters: {
             query?: never;
@@ -439,6 +471,46 @@ export interface components {
         SessionId: string;
         /** Format: date-time */
         Timestamp: string;
+        /** @description The user's own id, which changes name it by. */
+        UserId: string;
+        /** @description One line of `GET /auth/changes`. */
+        ChangeFeedMessage: components["schemas"]["ChangeFeedHello"] | components["schemas"]["ChangeFeedChange"] | components["schemas"]["ChangeFeedHeartbeat"];
+        ChangeSeq: number;
+        ChangeFeedHello: {
+            /** @enum {string} */
+            type: "hello";
+            /** @description The newest change when the stream began. */
+            seq: components["schemas"]["ChangeSeq"];
+            /**
+             * @description True: every change after `after` follows. False: the subscriber must forget every verdict it kept (it
+             *     sent no `after`, or auth-app no longer holds what came after it); the stream goes on after `seq`.
+             */
+            replay: boolean;
+            /**
+             * @description How long a session's use may go unrecorded (`AUTH_SESSION_TOUCH_INTERVAL`): a verdict kept longer than
+             *     this would hide the session's use from its idle timeout, so it is asked again by then.
+             */
+            touchIntervalMs: number;
+        };
+        ChangeFeedChange: {
+            /** @enum {string} */
+            type: "change";
+            seq: components["schemas"]["ChangeSeq"];
+            /** @enum {string} */
+            kind: "session-ended" | "sessions-ended" | "sessions-evicted" | "sessions-expired" | "password-changed" | "user-disabled" | "user-enabled" | "permissions-changed" | "provider-permissions-changed";
+            /** @description The session whose verdicts it may alter. */
+            sessionId?: components["schemas"]["SessionId"];
+            /** @description The user all of whose sessions' verdicts it may alter. */
+            userId?: components["schemas"]["UserId"];
+            /** @description When it committed, by auth-app's clock; for `sessions-expired`, every session expiring by then is gone. */
+            at: components["schemas"]["Timestamp"];
+        };
+        ChangeFeedHeartbeat: {
+            /** @enum {string} */
+            type: "heartbeat";
+            /** @description The last change sent on this stream. */
+            seq: components["schemas"]["ChangeSeq"];
+        };
         LoginRequest: {
             username: string;
             password: string;
@@ -500,6 +572,7 @@ export interface components {
             /** @enum {boolean} */
             active: true;
             sessionId: components["schemas"]["SessionId"];
+            userId: components["schemas"]["UserId"];
             username: string;
             permissions: string[];
             issuedAt: components["schemas"]["Timestamp"];
@@ -885,6 +958,34 @@ export interface operations {
             401: components["responses"]["ServiceUnauthenticated"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    watchChanges: {
+        parameters: {
+            query?: {
+                /** @description The last seq the subscriber saw (from an earlier stream); without it, the stream starts now. */
+                after?: number;
+                /** @description How often a heartbeat is sent. */
+                heartbeatMs?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream; it ends only when auth-app stops or the subscriber falls too far behind. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ChangeFeedMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["ServiceUnauthenticated"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import type { Document } from 'openapi-backend';
 import { docsHandlers } from '../common/docs.js';
-import { requestEnvelope } from '../common/envelope.js';
+import { logStreamFailures, requestEnvelope } from '../common/envelope.js';
 import { healthHandlers } from '../common/health.js';
 import type { Logger } from '../common/logger.js';
 import { Routes } from '../common/routes.js';
@@ -19,13 +19,13 @@ import type { ViewerAssets } from './viewer-assets.js';
 import { viewerProblemPage } from './viewer-page.js';
 import type { BrowserConfig } from './config.js';
 import type { LogSource } from './sources/source.js';
-import type { ValidationCache } from './validation-cache.js';
+import type { Verdicts } from './verdicts.js';
 
 export interface LogsAppParts {
   spec: Document;
   operations: CompiledSpec;
   authClient: AuthClient;
-  cache: ValidationCache;
+  verdicts: Verdicts;
   source: LogSource;
   realm: string;
   logger: Logger;
@@ -50,15 +50,16 @@ function logsRoutes(parts: LogsAppParts): Routes<operations> {
   );
   routes.handlers(docsHandlers(parts.spec, 'logs-app API'));
   const sessionCheck = {
-    client: parts.authClient,
-    cache: parts.cache,
+    verdicts: parts.verdicts,
     realm: parts.realm,
     cookieName: parts.browser.sessionCookie,
   };
+  const follows = new Follows(parts.follows, parts.stopping);
+  parts.verdicts.onChange((affected) => follows.sessionsChanged(affected));
   const logRoutes = {
     source: parts.source,
     sessionCheck,
-    follows: new Follows(parts.follows, parts.stopping),
+    follows,
     writeTimeoutMs: parts.writeTimeoutMs,
   };
   addLogRoutes(routes, logRoutes);
@@ -70,10 +71,7 @@ function logsRoutes(parts: LogsAppParts): Routes<operations> {
 
 export function createLogsApp(parts: LogsAppParts): Koa {
   const app = new Koa();
-  app.on('error', (error: NodeJS.ErrnoException) => {
-    /** A client leaving a streamed answer is not a failure: its audit line says client-left. */
-    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') parts.logger.warn({ err: error }, 'response stream failed');
-  });
+  logStreamFailures(app, parts.logger);
   app.use(
     requestEnvelope({
       logger: parts.logger,

@@ -22,8 +22,8 @@ const schema = z.object({
     .optional(),
   LOGS_AUTH_CA_FILE: z.string().min(1).optional(),
   LOGS_AUTH_TIMEOUT_MS: envInt(2000, 1, 60_000),
-  LOGS_AUTH_CACHE_TTL: envInt(0, 0, 3600),
-  LOGS_AUTH_CACHE_SIZE: envInt(10_000, 1, 10_000_000),
+  LOGS_AUTH_CACHE_SIZE: envInt(10_000, 0, 10_000_000),
+  LOGS_AUTH_FEED_TIMEOUT_MS: envInt(2000, 400, 600_000),
   LOGS_AUTH_CONNECTIONS: envInt(64, 1, 10_000),
   LOGS_SERVICE_TOKEN: envSecret,
   LOGS_SERVICE_TOKEN_FILE: z.string().min(1).optional(),
@@ -70,8 +70,10 @@ export interface LogsConfig {
   auth: {
     url: string;
     timeoutMs: number;
-    cacheTtlMs: number;
+    /** Verdicts kept while auth-app's change feed is live; 0 asks auth-app on every request. */
     cacheSize: number;
+    /** With nothing heard on the change feed for this long (a heartbeat at least), it is taken as down. */
+    feedTimeoutMs: number;
     connections: number;
     /** Sent as X-Service-Token: auth-app's AUTH_SERVICE_TOKEN. */
     serviceToken: string;
@@ -88,7 +90,15 @@ export interface LogsConfig {
   tls: TlsFiles | undefined;
   realm: string;
   logLevel: string;
+  /** Variables set that no longer do anything, and why: warned of at start. */
+  ignored: string[];
 }
+
+/** Gone, with what replaced them. */
+const removedVariables: Record<string, string> = {
+  LOGS_AUTH_CACHE_TTL:
+    "ignored: verdicts are kept while auth-app's change feed is live and forgotten as each change commits, with no TTL",
+};
 
 function kubernetesSource(env: z.infer<typeof schema>): SourceConfig {
   if (env.LOGS_KUBE_API_URL) {
@@ -155,8 +165,8 @@ export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
     auth: {
       url: withoutSlash(env.LOGS_AUTH_URL),
       timeoutMs: env.LOGS_AUTH_TIMEOUT_MS,
-      cacheTtlMs: env.LOGS_AUTH_CACHE_TTL * 1000,
       cacheSize: env.LOGS_AUTH_CACHE_SIZE,
+      feedTimeoutMs: env.LOGS_AUTH_FEED_TIMEOUT_MS,
       connections: env.LOGS_AUTH_CONNECTIONS,
       serviceToken: serviceToken(env),
       ca: env.LOGS_AUTH_CA_FILE === undefined ? undefined : readCa('LOGS_AUTH_CA_FILE', env.LOGS_AUTH_CA_FILE),
@@ -180,6 +190,9 @@ export function logsConfig(environment: NodeJS.ProcessEnv): LogsConfig {
     tls: tlsFilesFrom('LOGS', environment),
     realm: env.LOGS_REALM,
     logLevel: env.LOGS_LOG_LEVEL,
+    ignored: Object.entries(removedVariables)
+      .filter(([name]) => environment[name] !== undefined)
+      .map(([name, why]) => `${name}: ${why}`),
   };
 }
 

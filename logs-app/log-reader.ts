@@ -90,9 +90,16 @@ export async function readLog(
   format: LogFormat,
 ): Promise<{ status: 200; type: string; headers: Record<string, string>; body: string | Buffer | ResponseStream }> {
   if (request.follow) {
-    const { session, permission, holds } = ctx.state;
+    const { session, permission, holds, changedSinceCheck } = ctx.state;
     request.signal = reader.follows.begin(
-      { res: ctx.res, sessionId: session.sessionId, permission: permission ?? '', stillAllowed: () => holds() },
+      {
+        res: ctx.res,
+        sessionId: session.sessionId,
+        userId: session.userId,
+        permission: permission ?? '',
+        stillAllowed: () => holds(),
+        askNow: changedSinceCheck(),
+      },
       (end) => (ctx.state.audit.ended = end),
     );
   }

@@ -4,8 +4,8 @@ import { bearerChallenge, bearerToken } from '../common/bearer.js';
 import { cookieValue } from '../common/session-cookie.js';
 import { Problem } from '../common/problem.js';
 import type { RequestInput, ValidatedState } from '../common/validate-request.js';
-import { AuthUnavailableError, type AuthClient, type ValidatedSession, type Verdict } from './auth-client.js';
-import type { ValidationCache } from './validation-cache.js';
+import { AuthUnavailableError, type ValidatedSession } from './auth-client.js';
+import type { Verdicts } from './verdicts.js';
 
 export interface SessionState {
   session: ValidatedSession;
@@ -16,11 +16,12 @@ export interface SessionState {
    * asks as it goes, a namespace list for each namespace it might show.
    */
   holds: (permission?: string) => Promise<boolean>;
+  /** Whether a change was applied since the session was checked: what it started may need asking about again. */
+  changedSinceCheck: () => boolean;
 }
 
 export interface SessionCheck {
-  client: AuthClient;
-  cache: ValidationCache;
+  verdicts: Verdicts;
   realm: string;
   /** The session cookie's name: a browser sends the token in it rather than as a Bearer header. */
   cookieName: string;
@@ -29,14 +30,6 @@ export interface SessionCheck {
 export interface RequireSessionOptions {
   /** The permission the route needs, from the request as the spec validated it; without, a live session will do. */
   permission?: (input: RequestInput) => string;
-}
-
-async function verdictFor(check: SessionCheck, token: string, permission: string | undefined): Promise<Verdict> {
-  const cached = check.cache.enabled ? check.cache.get(token, permission) : undefined;
-  if (cached) return { kind: 'allowed', session: cached };
-  const verdict = await check.client.validate(token, permission);
-  if (verdict.kind === 'allowed' && check.cache.enabled) check.cache.set(token, permission, verdict.session);
-  return verdict;
 }
 
 type Credentials = ReturnType<typeof bearerToken>;
@@ -51,8 +44,8 @@ function credentialsOf(ctx: { req: IncomingMessage }, cookieName: string): Crede
 
 /**
  * Runs before a route: asks auth-app whether the session token (a Bearer header, or the session cookie) is a live
- * session holding the route's permission, and puts that session on ctx.state. Fails closed: when auth-app cannot
- * answer, the route never runs.
+ * session holding the route's permission (or takes its verdict kept while the change feed is live, see Verdicts),
+ * and puts that session on ctx.state. Fails closed: when auth-app cannot answer, the route never runs.
  */
 export function requireSession(
   check: SessionCheck,
@@ -69,9 +62,9 @@ export function requireSession(
     }
     const { token } = credentials;
     const permission = options.permission?.(ctx.state.input);
-    let verdict;
+    let checked;
     try {
-      verdict = await verdictFor(check, token, permission);
+      checked = await check.verdicts.check(token, permission);
     } catch (error) {
       if (!(error instanceof AuthUnavailableError)) throw error;
       ctx.state.log.warn({ reason: error.message }, 'session check failed closed');
@@ -80,6 +73,7 @@ export function requireSession(
         headers: { 'Retry-After': '5' },
       });
     }
+    const { verdict, generation } = checked;
     if (verdict.kind === 'unauthenticated') {
       throw new Problem('invalidToken', {
         detail: 'The token is malformed, unknown, expired or revoked',
@@ -96,7 +90,9 @@ export function requireSession(
     }
     ctx.state.session = verdict.session;
     ctx.state.permission = permission;
-    ctx.state.holds = async (asked = permission) => (await verdictFor(check, token, asked)).kind === 'allowed';
+    ctx.state.holds = async (asked = permission) =>
+      (await check.verdicts.check(token, asked)).verdict.kind === 'allowed';
+    ctx.state.changedSinceCheck = () => check.verdicts.generation !== generation;
     await next();
   };
 }

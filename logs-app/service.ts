@@ -4,11 +4,13 @@ import { browserUrl, listen } from '../common/serve.js';
 import { compileSpec, loadSpec } from '../common/spec.js';
 import { createLogsApp } from './app.js';
 import { createAuthClient } from './auth-client.js';
+import { ChangeFeed } from './change-feed.js';
 import type { LogsConfig } from './config.js';
 import { DirectorySource } from './sources/directory.js';
 import { KubernetesSource } from './sources/kubernetes.js';
 import type { LogSource } from './sources/source.js';
-import { ValidationCache } from './validation-cache.js';
+import { VerdictCache } from './verdict-cache.js';
+import { Verdicts } from './verdicts.js';
 import { loadViewerAssets } from './viewer-assets.js';
 
 export interface LogsService {
@@ -16,6 +18,8 @@ export interface LogsService {
   /** Where browsers reach logs-app: LOGS_PUBLIC_URL, or where it listens. */
   publicUrl: string;
   log: Logger;
+  /** auth-app's change feed, which verdicts are kept by while it is live. */
+  changeFeed: Pick<ChangeFeed, 'live' | 'whenLive'>;
   stop(): Promise<void>;
 }
 
@@ -60,7 +64,23 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     serviceToken: config.auth.serviceToken,
     ca: config.auth.ca,
   });
-  const cache = new ValidationCache(config.auth.cacheTtlMs, config.auth.cacheSize);
+  const verdicts: Verdicts = new Verdicts(authClient, new VerdictCache(config.auth.cacheSize), {
+    live: (now) => changeFeed.live(now),
+    get touchIntervalMs() {
+      return changeFeed.touchIntervalMs;
+    },
+  });
+  const changeFeed = new ChangeFeed(
+    {
+      baseUrl: config.auth.url,
+      serviceToken: config.auth.serviceToken,
+      ca: config.auth.ca,
+      timeoutMs: config.auth.feedTimeoutMs,
+    },
+    verdicts,
+    logger,
+  );
+  for (const ignored of config.ignored) logger.warn(ignored);
   const stopping = new AbortController();
   const viewer = loadViewerAssets();
   if (!viewer) logger.warn('the viewer was not built (npm run build): GET / answers 503 until it is');
@@ -69,7 +89,7 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     spec,
     operations,
     authClient,
-    cache,
+    verdicts,
     source,
     realm: config.realm,
     logger,
@@ -90,6 +110,7 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
     },
   });
   publicUrl ??= browserUrl(listening.url);
+  changeFeed.start();
   logger.info(
     { url: listening.url, publicUrl, source: config.source.kind, authUrl: config.auth.url },
     'logs-app listening',
@@ -97,8 +118,8 @@ export async function startLogsService(config: LogsConfig, options: LogsServiceO
   const stop = async () => {
     stopping.abort();
     await listening.close();
-    await Promise.all([source.close(), authClient.close()]);
+    await Promise.all([source.close(), authClient.close(), changeFeed.stop()]);
   };
   let stopped: Promise<void> | undefined;
-  return { url: listening.url, publicUrl, log: logger, stop: () => (stopped ??= stop()) };
+  return { url: listening.url, publicUrl, log: logger, changeFeed, stop: () => (stopped ??= stop()) };
 }

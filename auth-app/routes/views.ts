@@ -17,6 +17,7 @@ export function sessionInfo(session: Readonly<SessionWithUser>, policy: SessionP
     view = Object.freeze({
       active: true,
       sessionId: session.id,
+      userId: session.userId,
       username: session.username,
       permissions: session.permissions,
       issuedAt: iso(session.createdAt),

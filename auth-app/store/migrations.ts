@@ -40,4 +40,18 @@ export const migrations: readonly string[] = [
   ALTER TABLE users ADD COLUMN oidc_subject TEXT;
   ALTER TABLE users ADD COLUMN provider_permissions TEXT NOT NULL DEFAULT '[]';
   CREATE UNIQUE INDEX users_identity ON users (oidc_issuer, oidc_subject);`,
+  /**
+   * Every write that could change a verdict records a change here in its own transaction, numbered last (`seq`,
+   * dense, in commit order) so that a reader at seq N has seen everything up to N: what auth-app's change feed
+   * tells services. `id` names the row until it is numbered.
+   */
+  `CREATE TABLE changes (
+    id TEXT PRIMARY KEY,
+    seq BIGINT UNIQUE,
+    kind TEXT NOT NULL,
+    session_id TEXT,
+    user_id TEXT,
+    at BIGINT NOT NULL
+  );
+  CREATE INDEX changes_at ON changes (at);`,
 ];

@@ -4,6 +4,10 @@ import type { SqlDriver, SqlValue } from './driver.js';
 
 const bigintOid = 20;
 const migrationLockKey = 7_242_001;
+const changeLockKey = 7_242_002;
+const changeChannel = 'auth_changes';
+/** A lost LISTEN goes unnoticed until its connection is found broken: the table is read this often besides. */
+const safetyPollMs = 1000;
 
 const numericTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -38,6 +42,46 @@ export interface PostgresOptions {
   queryTimeoutMs: number;
 }
 
+/**
+ * A connection of its own that LISTENs for the NOTIFY every change ends with, opened again when it breaks; every
+ * second, and on each new connection, `committed` runs anyway, in case a notification was lost.
+ */
+function listen(connectionString: string, options: PostgresOptions, committed: () => void): () => void {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = () => {
+    const listener = new pg.Client({ connectionString, connectionTimeoutMillis: options.connectTimeoutMs });
+    client = listener;
+    let gone = false;
+    const broken = () => {
+      if (gone) return;
+      gone = true;
+      listener.removeAllListeners();
+      listener.on('error', () => undefined);
+      void listener.end().catch(() => undefined);
+      if (!stopped && client === listener) retry = setTimeout(connect, safetyPollMs).unref();
+    };
+    listener.on('error', broken);
+    listener.on('end', broken);
+    listener.on('notification', () => committed());
+    listener
+      .connect()
+      .then(() => listener.query(`LISTEN ${changeChannel}`))
+      .then(() => committed(), broken);
+  };
+  connect();
+  const poll = setInterval(committed, safetyPollMs).unref();
+  return () => {
+    stopped = true;
+    clearInterval(poll);
+    clearTimeout(retry);
+    client?.removeAllListeners();
+    client?.on('error', () => undefined);
+    void client?.end().catch(() => undefined);
+  };
+}
+
 export function openPostgres(connectionString: string, options: PostgresOptions): SqlDriver {
   const pool = new pg.Pool({
     connectionString,
@@ -69,6 +113,11 @@ export function openPostgres(connectionString: string, options: PostgresOptions)
         client.release();
       }
     },
+    changeTurn: (recorded) => ({
+      turn: [{ sql: `SELECT pg_advisory_xact_lock(${changeLockKey}) WHERE ${recorded.sql}`, params: recorded.params }],
+      announce: [{ sql: `SELECT pg_notify('${changeChannel}', '') WHERE ${recorded.sql}`, params: recorded.params }],
+    }),
+    watch: (committed) => listen(connectionString, options, committed),
     migrate: async (migrations) => {
       const client = await pool.connect();
       try {

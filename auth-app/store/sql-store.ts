@@ -1,4 +1,5 @@
 import { heldPermissions } from '../permissions.js';
+import { changeLog } from './changes.js';
 import { guarded, type SqlDriver, type Statement } from './driver.js';
 import { loginFailureMethods } from './login-failures.js';
 import { migrations } from './migrations.js';
@@ -57,17 +58,42 @@ const toSession = (row: SessionRow): SessionRecord => ({
 
 const endAllOf = (userId: string): Statement => ({ sql: 'DELETE FROM sessions WHERE user_id = ?', params: [userId] });
 
+const hasSessions = (userId: string): Statement => ({
+  sql: 'EXISTS (SELECT 1 FROM sessions WHERE user_id = ?)',
+  params: [userId],
+});
+
+/** The user's sessions past the newest `maxPerUser`: those a login ends. */
+const pastLimit = (userId: string, maxPerUser: number) => ({
+  sql: `user_id = ? AND id NOT IN (SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id LIMIT ?)`,
+  params: [userId, userId, maxPerUser],
+});
+
+const userColumnDiffers = (
+  userId: string,
+  column: 'permissions' | 'provider_permissions' | 'disabled',
+  value: string | number,
+) => ({
+  sql: `EXISTS (SELECT 1 FROM users WHERE id = ? AND ${column} <> ?)`,
+  params: [userId, value],
+});
+
 export const usernameKey = (username: string): string => username.normalize('NFKC').toLowerCase();
 
 /** The one Store implementation; SQLite and PostgreSQL differ only in their driver. */
 export async function createSqlStore(driver: SqlDriver): Promise<Store> {
   await driver.migrate(migrations);
   const db = guarded(driver);
+  const changes = changeLog(db);
+  const { record } = changes;
   return {
     ping: async () => {
       await db.get('SELECT 1 AS ok');
     },
-    close: () => db.close(),
+    close: () => {
+      changes.stopWatching();
+      return db.close();
+    },
 
     createUser: async (user: NewUser) => {
       const inserted = await db.run(
@@ -102,44 +128,69 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
     listUsers: async () => (await db.all<UserRow>('SELECT * FROM users ORDER BY username_key')).map(toUser),
     setPasswordHash: async (userId, passwordHash, { endSessions }) => {
       const update = { sql: 'UPDATE users SET password_hash = ? WHERE id = ?', params: [passwordHash, userId] };
-      await db.atomically(endSessions ? [update, endAllOf(userId)] : [update]);
+      /** A rehash at login changes no verdict; a new password ends the sessions. */
+      if (!endSessions) await db.run(update.sql, update.params);
+      else await record({ kind: 'password-changed', userId, at: Date.now() }, { after: [update, endAllOf(userId)] });
     },
     setPermissions: async (userId, permissions) => {
-      await db.run('UPDATE users SET permissions = ? WHERE id = ?', [JSON.stringify(permissions), userId]);
+      const value = JSON.stringify(permissions);
+      await record(
+        { kind: 'permissions-changed', userId, at: Date.now() },
+        {
+          when: userColumnDiffers(userId, 'permissions', value),
+          after: [{ sql: 'UPDATE users SET permissions = ? WHERE id = ?', params: [value, userId] }],
+        },
+      );
     },
     setProviderPermissions: async (userId, permissions) => {
-      await db.run('UPDATE users SET provider_permissions = ? WHERE id = ?', [JSON.stringify(permissions), userId]);
+      const value = JSON.stringify(permissions);
+      await record(
+        { kind: 'provider-permissions-changed', userId, at: Date.now() },
+        {
+          when: userColumnDiffers(userId, 'provider_permissions', value),
+          after: [{ sql: 'UPDATE users SET provider_permissions = ? WHERE id = ?', params: [value, userId] }],
+        },
+      );
     },
     setDisabled: async (userId, disabled) => {
       const update = { sql: 'UPDATE users SET disabled = ? WHERE id = ?', params: [disabled ? 1 : 0, userId] };
-      await db.atomically(disabled ? [update, endAllOf(userId)] : [update]);
+      await record(
+        { kind: disabled ? 'user-disabled' : 'user-enabled', userId, at: Date.now() },
+        {
+          when: userColumnDiffers(userId, 'disabled', disabled ? 1 : 0),
+          after: disabled ? [update, endAllOf(userId)] : [update],
+        },
+      );
     },
 
     createSession: async (session, maxPerUser) => {
-      const [, , ended = 0] = await db.atomically([
-        /** Makes concurrent logins of one user take turns on PostgreSQL, so none counts without the others. */
-        { sql: 'UPDATE users SET disabled = disabled WHERE id = ?', params: [session.userId] },
+      const ended = pastLimit(session.userId, maxPerUser);
+      const [, , evicted = 0] = await record(
+        { kind: 'sessions-evicted', userId: session.userId, at: Date.now() },
         {
-          sql: `INSERT INTO sessions (id, secret_hash, user_id, created_at, last_seen_at, expires_at, client_address, user_agent)
+          before: [
+            /** Makes concurrent logins of one user take turns on PostgreSQL, so none counts without the others. */
+            { sql: 'UPDATE users SET disabled = disabled WHERE id = ?', params: [session.userId] },
+            {
+              sql: `INSERT INTO sessions (id, secret_hash, user_id, created_at, last_seen_at, expires_at, client_address, user_agent)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          params: [
-            session.id,
-            session.secretHash,
-            session.userId,
-            session.createdAt,
-            session.lastSeenAt,
-            session.expiresAt,
-            session.clientAddress,
-            session.userAgent,
+              params: [
+                session.id,
+                session.secretHash,
+                session.userId,
+                session.createdAt,
+                session.lastSeenAt,
+                session.expiresAt,
+                session.clientAddress,
+                session.userAgent,
+              ],
+            },
           ],
+          when: { sql: `EXISTS (SELECT 1 FROM sessions WHERE ${ended.sql})`, params: ended.params },
+          after: [{ sql: `DELETE FROM sessions WHERE ${ended.sql}`, params: ended.params }],
         },
-        {
-          sql: `DELETE FROM sessions WHERE user_id = ? AND id NOT IN
-                (SELECT id FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id LIMIT ?)`,
-          params: [session.userId, session.userId, maxPerUser],
-        },
-      ]);
-      return ended;
+      );
+      return evicted;
     },
     findSession: async (sessionId) => {
       const row = await db.get<
@@ -188,14 +239,42 @@ export async function createSqlStore(driver: SqlDriver): Promise<Store> {
       return rows.map(toSession);
     },
     deleteSession: async (sessionId, userId) => {
-      const deleted = userId
-        ? await db.run('DELETE FROM sessions WHERE id = ? AND user_id = ?', [sessionId, userId])
-        : await db.run('DELETE FROM sessions WHERE id = ?', [sessionId]);
+      const which = userId
+        ? { sql: 'id = ? AND user_id = ?', params: [sessionId, userId] }
+        : { sql: 'id = ?', params: [sessionId] };
+      const [deleted = 0] = await record(
+        { kind: 'session-ended', sessionId, at: Date.now() },
+        {
+          when: { sql: `EXISTS (SELECT 1 FROM sessions WHERE ${which.sql})`, params: which.params },
+          after: [{ sql: `DELETE FROM sessions WHERE ${which.sql}`, params: which.params }],
+        },
+      );
       return deleted > 0;
     },
-    deleteUserSessions: (userId) => db.run('DELETE FROM sessions WHERE user_id = ?', [userId]),
-    purgeSessions: (now, lastSeenBefore) =>
-      db.run('DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?', [now, lastSeenBefore]),
+    deleteUserSessions: async (userId) => {
+      const [deleted = 0] = await record(
+        { kind: 'sessions-ended', userId, at: Date.now() },
+        { when: hasSessions(userId), after: [endAllOf(userId)] },
+      );
+      return deleted;
+    },
+    /** Verdicts are never kept past a session's expiry; the change says so by auth-app's clock too. */
+    purgeSessions: async (now, lastSeenBefore) => {
+      const expired = { sql: 'expires_at <= ? OR last_seen_at <= ?', params: [now, lastSeenBefore] };
+      const [purged = 0] = await record(
+        { kind: 'sessions-expired', at: now },
+        {
+          when: { sql: `EXISTS (SELECT 1 FROM sessions WHERE ${expired.sql})`, params: expired.params },
+          after: [{ sql: `DELETE FROM sessions WHERE ${expired.sql}`, params: expired.params }],
+        },
+      );
+      return purged;
+    },
+
+    changesAfter: changes.changesAfter,
+    changeSpan: changes.changeSpan,
+    purgeChanges: changes.purgeChanges,
+    watchChanges: changes.watchChanges,
 
     ...loginFailureMethods(db),
   };

@@ -35,12 +35,26 @@ export function openSqlite(file: string): SqlDriver & { version(): number } {
     return found;
   };
   const dataVersion = db.prepare('PRAGMA data_version');
+  const version = () => (dataVersion.get() as { data_version: number }).data_version;
   return {
     all: async <Row>(sql: string, params: SqlValue[] = []) => statement(sql).all(...params) as Row[],
     get: async <Row>(sql: string, params: SqlValue[] = []) => statement(sql).get(...params) as Row | undefined,
     run: async (sql, params = []) => Number(statement(sql).run(...params).changes),
     atomically: async (statements) =>
       immediately(db, () => statements.map(({ sql, params }) => Number(statement(sql).run(...params).changes))),
+    /** One connection writes at a time, and data_version tells every other of a commit. */
+    changeTurn: () => ({ turn: [], announce: [] }),
+    watch: (committed, pollMs) => {
+      let seen = version();
+      const poll = setInterval(() => {
+        const current = version();
+        if (current === seen) return;
+        seen = current;
+        committed();
+      }, pollMs);
+      poll.unref();
+      return () => clearInterval(poll);
+    },
     migrate: async (migrations) => {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
       immediately(db, () => {
@@ -59,6 +73,6 @@ export function openSqlite(file: string): SqlDriver & { version(): number } {
       db.close();
     },
     /** Changes whenever another connection (another process) commits. */
-    version: () => (dataVersion.get() as { data_version: number }).data_version,
+    version,
   };
 }

@@ -68,6 +68,30 @@ export interface LoginLimits {
   knownAddress: boolean;
 }
 
+/** What a change did; the session or user it names says whose verdicts it may alter. */
+export type ChangeKind =
+  | 'session-ended'
+  | 'sessions-ended'
+  | 'sessions-evicted'
+  | 'sessions-expired'
+  | 'password-changed'
+  | 'user-disabled'
+  | 'user-enabled'
+  | 'permissions-changed'
+  | 'provider-permissions-changed';
+
+/**
+ * A committed write that could change a verdict, numbered densely in commit order. It names a session, or a user
+ * (all its sessions), or neither (`sessions-expired`: every session that expired by `at`).
+ */
+export interface Change {
+  seq: number;
+  kind: ChangeKind;
+  sessionId?: string;
+  userId?: string;
+  at: number;
+}
+
 /** Persistence for auth-app; every time is milliseconds since the epoch, chosen by the caller. */
 export interface Store {
   ping(): Promise<void>;
@@ -98,6 +122,23 @@ export interface Store {
   deleteSession(sessionId: string, userId?: string): Promise<boolean>;
   deleteUserSessions(userId: string): Promise<number>;
   purgeSessions(now: number, lastSeenBefore: number): Promise<number>;
+
+  /**
+   * Every write above that could change a verdict records a Change in its own transaction, whichever process makes
+   * it: logout and every other end of a session, a disabled (or enabled) user, a password change that ends its
+   * sessions, a grant or revocation, a change of provider permissions, sessions evicted past the limit and sessions
+   * purged. A write that changes nothing records nothing. The changes after `seq`, oldest first, at most `limit`.
+   */
+  changesAfter(seq: number, limit: number): Promise<Change[]>;
+  /** The oldest and newest change held: a reader at any seq from first - 1 to last misses none. None: 1 and 0. */
+  changeSpan(): Promise<{ first: number; last: number }>;
+  /** Forgets the changes recorded up to `before`, except the newest, whose seq the next one counts on. */
+  purgeChanges(before: number): Promise<number>;
+  /**
+   * Runs `changed` after every change this store commits (the write resolves once it has) and soon after any other
+   * process commits one, as the database tells (see SqlDriver.watch). Returns how to stop.
+   */
+  watchChanges(changed: () => Promise<void>, pollMs: number): () => void;
 
   /**
    * Records a login attempt as a failure before its password is checked, in one transaction with the check of the
