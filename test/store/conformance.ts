@@ -365,4 +365,120 @@ export function storeConformance(backend: string, open: () => Promise<StoreUnder
     await store.deleteUserSessions(owner.id);
     t.is(await store.findSession(made.id), undefined, 'ended session found');
   });
+
+  withStore(
+    'every write that could change a verdict records one change, numbered densely; one that changes nothing, none',
+    async (t, store) => {
+      const owner = user('changing', ['logs:read:a']);
+      await store.createUser(owner);
+      const first = session(owner.id);
+      await store.createSession(first, 2);
+      await store.touchSession(first.id, 20_000);
+      await store.setPermissions(owner.id, ['logs:read:a']);
+      await store.setPasswordHash(owner.id, 'rehashed', { endSessions: false });
+      await store.setDisabled(owner.id, false);
+      t.deepEqual(await store.changesAfter(0, 100), [], 'a write that changes no verdict recorded one');
+
+      await store.setPermissions(owner.id, ['logs:read:b']);
+      await store.setProviderPermissions(owner.id, ['logs:read:c']);
+      await store.setProviderPermissions(owner.id, ['logs:read:c']);
+      t.true(await store.deleteSession(first.id));
+      t.false(await store.deleteSession(first.id));
+      const [second, third, fourth] = [1, 2, 3].map((index) => session(owner.id, { createdAt: 10_000 + index }));
+      for (const each of [second, third]) await store.createSession(each!, 2);
+      await store.createSession(fourth!, 2);
+      await store.deleteUserSessions(owner.id);
+      await store.deleteUserSessions(owner.id);
+      await store.createSession(session(owner.id), 2);
+      await store.setPasswordHash(owner.id, 'changed', { endSessions: true });
+      await store.setDisabled(owner.id, true);
+      await store.setDisabled(owner.id, false);
+      await store.createSession(session(owner.id, { expiresAt: 20_000 }), 2);
+      await store.purgeSessions(30_000, 0);
+      await store.purgeSessions(30_000, 0);
+
+      const changes = await store.changesAfter(0, 100);
+      t.deepEqual(
+        changes.map(({ seq, kind, sessionId, userId }) => ({ seq, kind, sessionId, userId })),
+        [
+          { seq: 1, kind: 'permissions-changed', sessionId: undefined, userId: owner.id },
+          { seq: 2, kind: 'provider-permissions-changed', sessionId: undefined, userId: owner.id },
+          { seq: 3, kind: 'session-ended', sessionId: first.id, userId: undefined },
+          { seq: 4, kind: 'sessions-evicted', sessionId: undefined, userId: owner.id },
+          { seq: 5, kind: 'sessions-ended', sessionId: undefined, userId: owner.id },
+          { seq: 6, kind: 'password-changed', sessionId: undefined, userId: owner.id },
+          { seq: 7, kind: 'user-disabled', sessionId: undefined, userId: owner.id },
+          { seq: 8, kind: 'user-enabled', sessionId: undefined, userId: owner.id },
+          { seq: 9, kind: 'sessions-expired', sessionId: undefined, userId: undefined },
+        ],
+      );
+      t.is(changes.at(-1)?.at, 30_000, "a purge's change is dated by its clock");
+      t.deepEqual(
+        (await store.changesAfter(2, 2)).map((change) => change.seq),
+        [3, 4],
+      );
+      t.deepEqual(await store.changeSpan(), { first: 1, last: 9 });
+    },
+  );
+
+  withStore(
+    'changes committed at once through two stores are numbered densely, in commit order',
+    async (t, store, subject) => {
+      const second = await subject.reopen();
+      try {
+        const owners = Array.from({ length: 10 }, (_, index) => user(`busy${index}`));
+        for (const owner of owners) await store.createUser(owner);
+        await Promise.all(
+          owners.flatMap((owner, index) =>
+            [1, 2, 3].map((round) => (index % 2 ? store : second).setPermissions(owner.id, [`logs:read:r${round}`])),
+          ),
+        );
+        const seqs = (await second.changesAfter(0, 100)).map((change) => change.seq);
+        t.deepEqual(
+          seqs,
+          Array.from({ length: 30 }, (_, index) => index + 1),
+        );
+      } finally {
+        await second.close();
+      }
+    },
+  );
+
+  withStore('purging changes keeps the newest, which the next one follows', async (t, store) => {
+    const owner = user('purged');
+    await store.createUser(owner);
+    for (const round of [1, 2, 3]) await store.setPermissions(owner.id, [`logs:read:r${round}`]);
+    t.deepEqual(await store.changeSpan(), { first: 1, last: 3 });
+    t.is(await store.purgeChanges(Date.now() + 60_000), 2);
+    t.deepEqual(await store.changeSpan(), { first: 3, last: 3 });
+    await store.setPermissions(owner.id, []);
+    t.deepEqual(
+      (await store.changesAfter(0, 10)).map((change) => change.seq),
+      [3, 4],
+    );
+  });
+
+  withStore(
+    "a store is told of its own changes before they resolve, and soon of another store's",
+    async (t, store, subject) => {
+      const second = await subject.reopen();
+      const told: number[] = [];
+      const stop = store.watchChanges(async () => {
+        told.push((await store.changeSpan()).last);
+      }, 10);
+      try {
+        const owner = user('watcher');
+        await store.createUser(owner);
+        await store.setPermissions(owner.id, ['logs:read:a']);
+        t.true(told.includes(1), 'its own change was not told before the write resolved');
+        await second.setPermissions(owner.id, ['logs:read:b']);
+        const deadline = Date.now() + 3000;
+        while (!told.includes(2) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        t.true(told.includes(2), "another store's change was not told");
+      } finally {
+        stop();
+        await second.close();
+      }
+    },
+  );
 }
