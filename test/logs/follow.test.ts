@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import test from 'ava';
 import { assertMatchesSpec } from '../helpers/contract.js';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
+import { openStream } from '../helpers/streams.js';
 
 let stack: TestStack;
 let token: string;
@@ -13,47 +14,8 @@ test.before(async () => {
 test.after.always(() => stack.stop());
 
 /** Opens a followed log and reads it incrementally, as a terminal running `kubectl logs -f` would. */
-async function follow(path: string, accept = 'text/plain', bearer = token) {
-  const abort = new AbortController();
-  const response = await fetch(`${stack.logs.url}${path}`, {
-    headers: { authorization: `Bearer ${bearer}`, accept },
-    signal: abort.signal,
-  });
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let ended = false;
-  const until = async (done: (text: string) => boolean, timeoutMs = 5000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!done(text)) {
-      if (ended) throw new Error(`the stream ended with: ${text}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out with: ${text}`);
-      const chunk = await Promise.race([
-        reader.read(),
-        new Promise<'timeout'>((resolve) => setTimeout(resolve, left, 'timeout')),
-      ]);
-      if (chunk === 'timeout') continue;
-      if (chunk.done) ended = true;
-      else text += decoder.decode(chunk.value, { stream: true });
-    }
-    return text;
-  };
-  const end = async (timeoutMs = 5000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!ended && Date.now() < deadline) {
-      const chunk = await Promise.race([
-        reader.read(),
-        new Promise<'timeout'>((resolve) => setTimeout(resolve, deadline - Date.now(), 'timeout')),
-      ]);
-      if (chunk === 'timeout') break;
-      if (chunk.done) ended = true;
-      else text += decoder.decode(chunk.value, { stream: true });
-    }
-    return ended;
-  };
-  return { response, until, end, close: () => abort.abort() };
-}
+const follow = (path: string, accept = 'text/plain', bearer = token) =>
+  openStream(`${stack.logs.url}${path}`, { authorization: `Bearer ${bearer}`, accept });
 
 test.serial('lines appended while following arrive, after the tail asked for', async (t) => {
   const path = stack.writeLog('default', 'live', 'main', '0.log', [cri(at(0), 'old 0'), cri(at(1), 'old 1')]);
