@@ -23,9 +23,12 @@ export interface CheckedVerdict {
  * that names their session or user, so a change applies within the feed's delivery time. While the feed is not
  * live every check asks auth-app, and nothing is kept: it fails towards asking, never towards allowing.
  *
- * A verdict is kept at most auth-app's touch interval (its use then reaches auth-app, so a session in use through
- * kept verdicts does not go idle there, and one that stops being used is not kept alive), and never past the
- * session's absolute or idle expiry. An answer is kept only if no change was applied while it was asked for: it may
+ * A verdict is kept at most half auth-app's touch interval, and never past the session's absolute or idle expiry.
+ * Its use then reaches auth-app at least that often, so a session in use through kept verdicts does not go idle
+ * there, and one that stops being used is not kept alive: auth-app records a use at most once a touch interval, so
+ * what it records lags the last real use by at most 1.5 touch intervals (asked every half interval, one ask just short
+ * of an interval after the last recorded use is not recorded), which auth-app's cap of the touch interval at half the
+ * idle timeout keeps inside it. An answer is kept only if no change was applied while it was asked for: it may
  * have been read before a change that has now been applied and would never be forgotten.
  */
 export class Verdicts implements FeedListener {
@@ -55,7 +58,7 @@ export class Verdicts implements FeedListener {
     if (verdict.kind === 'allowed' && generation === this.changes && this.feed.live()) {
       const { session } = verdict;
       const until = Math.min(
-        asked + this.feed.touchIntervalMs,
+        asked + this.feed.touchIntervalMs / 2,
         Date.parse(session.expiresAt),
         Date.parse(session.idleExpiresAt),
       );

@@ -13,6 +13,13 @@ export class TestClock {
   advance(seconds: number): void {
     this.current += seconds * 1000;
   }
+
+  /** Keeps in step with real time (for a test where another service's clock, the real one, must agree); stops when told. */
+  keepUp(): () => void {
+    const step = setInterval(() => (this.current = Date.now()), 5);
+    this.current = Date.now();
+    return () => clearInterval(step);
+  }
 }
 
 export interface TestAuth {
