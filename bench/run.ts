@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { hash } from '@node-rs/argon2';
 import { argon2Parameters } from '../auth-app/passwords.js';
 import { openStore } from '../auth-app/store/open.js';
+import { changeToRefusal, followEnd } from './changes.js';
 import { criFile } from './fixtures.js';
 import { startProcess, type Running } from '../test/helpers/services.js';
 import { followedStreams } from './followed-streams.js';
@@ -106,8 +107,8 @@ async function main(): Promise<void> {
       auth,
       logs: await start('dist/logs-app/main.js', logsEnv, 'logs'),
       startLogs: (name, env) => start('dist/logs-app/main.js', { ...logsEnv, ...env }, name),
-      cached: await start('dist/logs-app/main.js', { ...logsEnv, LOGS_AUTH_CACHE_TTL: '60' }, 'logs-cached'),
-      inMemory: await start('bench/memory-logs.ts', { ...logsEnv, LOGS_AUTH_CACHE_TTL: '60' }, 'logs-in-memory'),
+      asking: await start('dist/logs-app/main.js', { ...logsEnv, LOGS_AUTH_CACHE_SIZE: '0' }, 'logs-asking'),
+      inMemory: await start('bench/memory-logs.ts', logsEnv, 'logs-in-memory'),
       bare: await start('bench/bare-koa.ts', { BARE_STREAM_FILE: files.stream }, 'bare-koa'),
       headers: { authorization: `Bearer ${await login(auth.url)}` },
       serviceToken,
@@ -137,6 +138,8 @@ async function main(): Promise<void> {
       10: followedStreams,
       11: viewerSmoothness,
       12: providerSignIns,
+      13: changeToRefusal,
+      14: followEnd,
     };
     for (const [number, scenario] of Object.entries(scenarios)) {
       if (only.length === 0 || only.includes(Number(number))) await scenario(bench);

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,4 +60,24 @@ export async function measure(options: LoadOptions): Promise<LoadResult> {
   if (!wrkPath) return measureWithAutocannon(options);
   await runWrk({ ...options, seconds: Math.min(2, options.seconds) });
   return runWrk(options);
+}
+
+/**
+ * Load for as long as it takes to measure something else under it: wrk in its own process (autocannon would share
+ * the measuring process's event loop), stopped when asked. Without wrk, none is run and the caller is told so.
+ */
+export function backgroundLoad(options: Omit<LoadOptions, 'seconds'>): { running: boolean; stop(): Promise<void> } {
+  if (!wrkPath) return { running: false, stop: async () => {} };
+  const headers = Object.entries(options.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const child = spawn(wrkPath, ['-t1', `-c${options.connections}`, '-d3600s', ...headers, options.url], {
+    stdio: 'ignore',
+  });
+  return {
+    running: true,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
 }
