@@ -32,6 +32,7 @@ export class ChangeFeed {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private stopWatching = () => {};
+  private failing = false;
 
   constructor(
     private readonly store: Store,
@@ -61,10 +62,12 @@ export class ChangeFeed {
     return this.queued;
   }
 
+  /** A failure is logged once until a read succeeds again (the watch retries every second while the store is down). */
   private async read(): Promise<void> {
     try {
       for (;;) {
         const found = await this.store.changesAfter(this.head, pageSize);
+        this.failing = false;
         const last = found.at(-1);
         if (!last) return;
         this.head = last.seq;
@@ -72,7 +75,8 @@ export class ChangeFeed {
         if (found.length < pageSize) return;
       }
     } catch (error) {
-      this.log.warn({ reason: (error as Error).message }, 'change feed: reading the changes failed; trying again');
+      if (!this.failing) this.log.warn({ reason: (error as Error).message }, 'change feed: the changes cannot be read');
+      this.failing = true;
     }
   }
 

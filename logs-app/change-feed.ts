@@ -112,7 +112,11 @@ export class ChangeFeed {
           if (attempt.over) controller.abort(new Error('given up'));
         },
         onResponseStart: (controller, status) => {
-          if (status !== 200) controller.abort(new Error(`it answered ${status}`));
+          if (status === 401) {
+            controller.abort(
+              new Error('it refused the service token: LOGS_SERVICE_TOKEN must be its AUTH_SERVICE_TOKEN'),
+            );
+          } else if (status !== 200) controller.abort(new Error(`it answered ${status}`));
         },
         onResponseData: (_controller, chunk) => {
           if (attempt.over) return;

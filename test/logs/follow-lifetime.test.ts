@@ -12,17 +12,18 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const hopByHop = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
 
 /**
- * auth-app behind a relay that holds every call `delayMs` and counts them (a validation stays in flight), and the
- * checks each batched call carries.
+ * auth-app behind a relay that holds every call `delayMs` and counts the validation calls (a validation stays in
+ * flight), and the checks each carries. It reads each answer whole, so the change feed never gets through: behind
+ * it, logs-app asks auth-app for every check, as with the feed down.
  */
 async function slowAuth(authUrl: string, delayMs: number) {
   let calls = 0;
   const checksPerCall: number[] = [];
   const server = createServer(async (request, response) => {
-    calls += 1;
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     if (request.url === '/auth/validate/batch') {
+      calls += 1;
       checksPerCall.push((JSON.parse(Buffer.concat(chunks).toString()) as { checks: unknown[] }).checks.length);
     }
     await pause(delayMs);
