@@ -65,6 +65,17 @@ test('a verdict is kept while the change feed is live, and a logout refuses the 
   t.is((await stack.request('/logs/app', { token })).status, 401);
 });
 
+test('LOGS_AUTH_CACHE_TTL, the TTL cache the feed replaced, is ignored with a warning saying so', async (t) => {
+  const stack = await startStack({ LOGS_AUTH_CACHE_TTL: '60' });
+  t.teardown(() => stack.stop());
+  stack.writeLog('default', 'app', 'main', '0.log', [cri(at(0), 'hello')]);
+  t.true(stack.logLines.some((line) => line.includes('"level":40') && line.includes('LOGS_AUTH_CACHE_TTL: ignored')));
+  const token = await stack.tokenFor('alice', ['logs:read']);
+  t.is((await stack.request('/logs/app', { token })).status, 200);
+  await stack.auth.request('/auth/logout', { method: 'POST', token });
+  t.is((await stack.request('/logs/app', { token })).status, 401, 'served from a TTL');
+});
+
 test('LOGS_AUTH_CACHE_SIZE=0 asks auth-app on every request', async (t) => {
   const stack = await startStack({ LOGS_AUTH_CACHE_SIZE: '0' });
   t.teardown(() => stack.stop());
