@@ -47,3 +47,10 @@ export async function openStream(url: string, headers: Record<string, string>): 
     close: () => abort.abort(),
   };
 }
+
+/** A followed log as `kubectl logs -f` reads it, once `first` has arrived (closed with the test). */
+export async function followLog(logsUrl: string, path: string, token: string, first: string): Promise<OpenStream> {
+  const stream = await openStream(`${logsUrl}${path}`, { authorization: `Bearer ${token}`, accept: 'text/plain' });
+  await stream.until((text) => text.includes(first));
+  return stream;
+}

@@ -2,7 +2,7 @@ import test from 'ava';
 import { testPassword } from '../helpers/auth.js';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
 import { runScript } from '../helpers/processes.js';
-import { openStream } from '../helpers/streams.js';
+import { followLog } from '../helpers/streams.js';
 
 /** The admin CLI writes the database itself, from its own process: auth-app hears of it through SQLite's data_version. */
 let stack: TestStack;
@@ -46,12 +46,8 @@ for (const [command, run, status] of commands) {
 
   test.serial(`auth-admin ${command}: a followed log ends within a second of the CLI's commit`, async (t) => {
     const { name, token } = await reader();
-    const stream = await openStream(`${stack.logs.url}/logs/app?follow=true`, {
-      authorization: `Bearer ${token}`,
-      accept: 'text/plain',
-    });
+    const stream = await followLog(stack.logs.url, '/logs/app?follow=true', token, 'default line');
     t.teardown(() => stream.close());
-    await stream.until((text) => text.includes('default line'));
     await run(name);
     const done = performance.now();
     t.true(await stream.end(1000), 'the follow went on');

@@ -10,7 +10,7 @@ import { contractClient, freePort } from '../helpers/http.js';
 import { at, cri, startStack } from '../helpers/logs.js';
 import { runScript } from '../helpers/processes.js';
 import { startProcess } from '../helpers/services.js';
-import { openStream } from '../helpers/streams.js';
+import { followLog } from '../helpers/streams.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 const pool = { poolSize: 1, connectTimeoutMs: 2000, queryTimeoutMs: 2000 };
@@ -148,12 +148,8 @@ test.serial(
     t.teardown(() => stack.stop());
     stack.writeLog('default', 'app', 'main', '0.log', [cri(at(0), 'hello')]);
     const token = await stack.tokenFor('max', ['logs:read']);
-    const stream = await openStream(`${stack.logs.url}/logs/app?follow=true`, {
-      authorization: `Bearer ${token}`,
-      accept: 'text/plain',
-    });
+    const stream = await followLog(stack.logs.url, '/logs/app?follow=true', token, 'hello');
     t.teardown(() => stream.close());
-    await stream.until((text) => text.includes('hello'));
     await stack.auth.restart(async () => {
       const store = await openStore(stack.auth.databaseUrl, pool);
       await store.setPermissions((await store.findUser('max1'))!.id, []);

@@ -7,7 +7,7 @@ import { contractClient, type Client } from '../helpers/http.js';
 import { at, cri } from '../helpers/logs.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { runScript, spawnScript, waitForLine } from '../helpers/processes.js';
-import { openStream } from '../helpers/streams.js';
+import { followLog } from '../helpers/streams.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,12 +98,8 @@ for (const [what, change, status] of changes) {
     const tookMs = await refusedWithin(subject.token, status, 500);
     t.log(`refused ${tookMs.toFixed(1)} ms after the change was answered`);
 
-    const stream = await openStream(`${logs.url}/logs/app?follow=true`, {
-      authorization: `Bearer ${follower.token}`,
-      accept: 'text/plain',
-    });
+    const stream = await followLog(logs.url, '/logs/app?follow=true', follower.token, 'hello');
     t.teardown(() => stream.close());
-    await stream.until((text) => text.includes('hello'));
     await change(follower);
     const changed = performance.now();
     t.true(await stream.end(1000), 'the follow went on');

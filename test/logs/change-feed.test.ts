@@ -3,7 +3,7 @@ import test, { type ExecutionContext } from 'ava';
 import type { Store } from '../../auth-app/store/store.js';
 import { testPassword } from '../helpers/auth.js';
 import { at, cri, startStack, type TestStack } from '../helpers/logs.js';
-import { openStream } from '../helpers/streams.js';
+import { followLog } from '../helpers/streams.js';
 
 /** Followed logs are asked about every 5 s unless a change says otherwise: a follow ending sooner is the feed's doing. */
 let stack: TestStack;
@@ -68,12 +68,8 @@ for (const [what, change, status] of changes) {
 
   test.serial(`${what} ends a followed log within a second`, async (t) => {
     const subject = await reader(['logs:read:default', 'logs:read:team-a']);
-    const stream = await openStream(`${stack.logs.url}/logs/app?follow=true`, {
-      authorization: `Bearer ${subject.token}`,
-      accept: 'text/plain',
-    });
+    const stream = await followLog(stack.logs.url, '/logs/app?follow=true', subject.token, 'default line');
     t.teardown(() => stream.close());
-    await stream.until((text) => text.includes('default line'));
     const changed = performance.now();
     await change(subject);
     t.true(await stream.end(1000), 'the follow went on');
@@ -86,12 +82,8 @@ for (const [what, change, status] of changes) {
 test.serial('a grant that still allows: the next request and a followed log go on, asked again once', async (t) => {
   const subject = await reader();
   const path = stack.writeLog('default', 'granted', 'main', '0.log', [cri(at(0), 'before the grant')]);
-  const stream = await openStream(`${stack.logs.url}/logs/granted?follow=true`, {
-    authorization: `Bearer ${subject.token}`,
-    accept: 'text/plain',
-  });
+  const stream = await followLog(stack.logs.url, '/logs/granted?follow=true', subject.token, 'before the grant');
   t.teardown(() => stream.close());
-  await stream.until((text) => text.includes('before the grant'));
   await warm(t, subject.token);
   const before = validations();
   await store.setPermissions(subject.userId, ['logs:read:default', 'logs:read:team-b']);
