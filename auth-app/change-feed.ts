@@ -20,6 +20,8 @@ export interface Subscription {
 type Listener = (changes: readonly Change[]) => void;
 
 const pageSize = 1000;
+/** Past this many, a subscriber is told to start afresh: forgetting its verdicts costs less than the replay. */
+const maxReplay = 100_000;
 
 /**
  * Tails the store's changes (the ones this process commits, at once; others' as the store's watch tells) and hands
@@ -125,7 +127,7 @@ export class ChangeFeed {
     send: (changes: readonly Change[]) => void,
     sending = false,
   ): Promise<boolean> {
-    if (after > (await this.store.changeSpan()).last) return false;
+    if (head - after > maxReplay || after > (await this.store.changeSpan()).last) return false;
     let from = after;
     while (from < head) {
       const page = (await this.store.changesAfter(from, pageSize)).filter((change) => change.seq <= head);

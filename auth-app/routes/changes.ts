@@ -90,6 +90,7 @@ export function addChangeRoutes(
       clearInterval(heartbeat);
       subscription.close();
       ending.removeEventListener('abort', end);
+      ctx.state.log.info({ seq: subscription.position }, 'change feed subscriber gone');
     });
     ctx.state.requestLine.message = 'change feed subscribed';
     ctx.state.requestLine.fields.after = query.after;
