@@ -84,7 +84,7 @@ async function underLoad(bench: Bench, measure: () => Promise<void>): Promise<vo
     connections: bench.connections,
     headers: bench.headers,
   });
-  if (!load.running) process.stdout.write('12/13: no wrk, so measured without load (apt-get install wrk)\n');
+  if (!load.running) process.stdout.write('13/14: no wrk, so measured without load (apt-get install wrk)\n');
   await new Promise((resolve) => setTimeout(resolve, 1000));
   try {
     await measure();
@@ -94,7 +94,7 @@ async function underLoad(bench: Bench, measure: () => Promise<void>): Promise<vo
 }
 
 /**
- * Scenario 12: how long after a change commits logs-app refuses a session whose verdict it keeps, under scenario 1's
+ * Scenario 13: how long after a change commits logs-app refuses a session whose verdict it keeps, under scenario 1's
  * load. Revocations are written by this process as the admin CLI writes them (auth-app hears of them through
  * SQLite's data_version); logouts go through auth-app itself. Each is timed from the write's return to the first
  * refused answer, asking back to back.
@@ -116,7 +116,7 @@ export async function changeToRefusal(bench: Bench): Promise<void> {
         revoked.push(took);
         if (asks === 1) revokedAtOnce += 1;
       }
-      reportLatency('12 change to refusal: revocation by the CLI', revoked, revokedAtOnce, 100);
+      reportLatency('13 change to refusal: revocation by the CLI', revoked, revokedAtOnce, 100);
       const loggedOut: number[] = [];
       let loggedOutAtOnce = 0;
       for (let round = 0; round < logouts; round += 1) {
@@ -128,7 +128,7 @@ export async function changeToRefusal(bench: Bench): Promise<void> {
         loggedOut.push(took);
         if (asks === 1) loggedOutAtOnce += 1;
       }
-      reportLatency('12 change to refusal: logout at auth-app', loggedOut, loggedOutAtOnce, 100);
+      reportLatency('13 change to refusal: logout at auth-app', loggedOut, loggedOutAtOnce, 100);
     });
   } finally {
     await probe.close();
@@ -153,7 +153,7 @@ function follow(bench: Bench, token: string): Promise<{ ended: Promise<void> }> 
   });
 }
 
-/** Scenario 13: how long after a revocation by the CLI a followed log of that session ends, under load. */
+/** Scenario 14: how long after a revocation by the CLI a followed log of that session ends, under load. */
 export async function followEnd(bench: Bench): Promise<void> {
   const store = await openStore(bench.databaseUrl, { poolSize: 1, connectTimeoutMs: 1000, queryTimeoutMs: 1000 });
   try {
@@ -169,7 +169,7 @@ export async function followEnd(bench: Bench): Promise<void> {
       }
       const p99 = percentile(times, 99);
       report(
-        '13 a followed log ends after a revocation',
+        '14 a followed log ends after a revocation',
         `p50 ${ms(percentile(times, 50))}, p99 ${ms(p99)}`,
         `target 1000 ms; recheck every ${process.env.LOGS_FOLLOW_RECHECK_MS ?? 5000} ms`,
         p99 / 1000,
