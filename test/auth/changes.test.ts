@@ -159,8 +159,8 @@ test('the streams end when auth-app stops, and a restarted auth-app continues th
   await feed.until((messages) => messages.length > 0);
   const stopping = performance.now();
   await auth.restart();
-  t.true(await feed.end(1000), 'the stream is still open');
-  t.true(performance.now() - stopping < 3000, 'stopping waited on the stream');
+  t.true(await feed.end(3000), 'the stream is still open');
+  t.true(performance.now() - stopping < 4500, 'stopping waited on the stream (it is cut after 5 s)');
   const again = await subscribe(auth.url, '?after=1');
   t.teardown(() => again.close());
   t.like((await again.until((messages) => messages.length > 0))[0], { type: 'hello', seq: 1, replay: true });

@@ -17,13 +17,17 @@ export async function openStream(url: string, headers: Record<string, string>): 
   const decoder = new TextDecoder();
   let text = '';
   let ended = false;
-  /** One read, or 'timeout' at the deadline. */
+  /** A read that lost to a deadline is kept for the next call: a new one would leave its chunk to nobody. */
+  let reading: Promise<{ done: boolean; value?: Uint8Array }> | undefined;
+  /** One read, or nothing by the deadline. */
   const next = async (deadline: number) => {
+    reading ??= reader.read().catch(() => ({ done: true }));
     const chunk = await Promise.race([
-      reader.read(),
+      reading,
       new Promise<'timeout'>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()), 'timeout')),
-    ]).catch(() => ({ done: true as const, value: undefined }));
+    ]);
     if (chunk === 'timeout') return;
+    reading = undefined;
     if (chunk.done) ended = true;
     else text += decoder.decode(chunk.value, { stream: true });
   };
