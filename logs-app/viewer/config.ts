@@ -18,7 +18,14 @@ export function readConfig(body: HTMLElement): ViewerConfig {
   };
 }
 
-/** The session ended: to the sign-in page, which brings the browser back to this very view. */
+let leaving = false;
+
+/**
+ * The session ended: to the sign-in page, which brings the browser back to this very view. Once: the follower and
+ * the pod list may both learn it, and a second navigation would reload the sign-in form under the person typing.
+ */
 export function signInAgain(config: ViewerConfig): void {
+  if (leaving) return;
+  leaving = true;
   window.location.assign(`${config.signInUrl}?rd=${encodeURIComponent(window.location.href)}`);
 }

@@ -16,7 +16,8 @@ test.before(async () => {
   const logsPort = await freePort();
   stack = await startStack(
     { LOGS_PORT: String(logsPort), LOGS_FOLLOW_RECHECK_MS: '300' },
-    { AUTH_REDIRECT_ORIGINS: `http://127.0.0.1:${logsPort}` },
+    /** An expiry reaches logs-app's kept verdicts with the purge that records it: each second here. */
+    { AUTH_REDIRECT_ORIGINS: `http://127.0.0.1:${logsPort}`, AUTH_PURGE_INTERVAL: '1' },
   );
   shot = screenshots('viewer');
   await stack.auth.addUser('alice', testPassword, ['logs:read:default', 'logs:read:team-a']);
@@ -36,7 +37,13 @@ test.after.always(async () => {
 });
 
 const viewer = () => `${stack.logs.url.replace('0.0.0.0', '127.0.0.1')}/`;
-const onSignInPage = (page: Page) => page.waitForURL((url) => url.href.startsWith(`${stack.auth.url}/login`));
+/** Polls where the page is rather than waiting for a navigation event, which a page that navigates twice can pass. */
+async function onSignInPage(page: Page): Promise<void> {
+  const atSignIn = () => page.url().startsWith(`${stack.auth.url}/login`);
+  for (let waited = 0; !atSignIn() && waited < 200; waited += 1) await page.waitForTimeout(100);
+  if (!atSignIn()) throw new Error(`not at the sign-in page but at ${page.url()}`);
+  await page.getByLabel('Username').waitFor();
+}
 
 async function signedIn(context: BrowserContext, path = ''): Promise<Page> {
   const page = await context.newPage();
